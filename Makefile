@@ -1,0 +1,56 @@
+# The two commands: `make run` and `make test`. Everything else they need, they install.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+STATE := .culture
+EMPLOYEES ?= 2000
+SEED ?= 42
+BENCH_EMPLOYEES ?= 190000
+AS_OF ?= $(shell date +%F)
+export AIRFLOW_HOME := $(CURDIR)/$(STATE)/airflow
+export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+
+.PHONY: install run test lint unit bench airflow lock clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@touch $(STAMP)
+
+run: install
+	@mkdir -p $(STATE)
+	$(BIN)/culture generate --out $(STATE)/landing --employees $(EMPLOYEES) --seed $(SEED)
+	$(BIN)/culture run --landing $(STATE)/landing --as-of $(AS_OF)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros --disable-progress-bar
+	$(BIN)/mypy
+
+unit: install
+	$(BIN)/pytest
+
+test: lint unit
+
+bench: install
+	$(BIN)/culture bench --employees $(BENCH_EMPLOYEES)
+
+airflow: install
+	@mkdir -p $(AIRFLOW_HOME)
+	$(BIN)/airflow standalone
+
+lock:
+	$(BIN)/uv pip compile requirements.in --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf $(STATE) dbt_project/target dbt_project/logs

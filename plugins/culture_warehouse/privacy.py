@@ -1,0 +1,119 @@
+"""Personal data at the door: dropped columns, keyed pseudonyms and CPR redaction.
+
+Nothing in here logs a value: callers get a redacted string or a pseudonym back, never the input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import os
+import re
+import secrets
+from pathlib import Path
+
+PERSONAL_COLUMNS = frozenset(
+    {"cpr", "cpr_nr", "cpr_nummer", "first_name", "last_name", "name", "full_name", "email",
+     "phone", "address", "fornavn", "efternavn", "navn", "telefon", "adresse"}
+)  # fmt: skip
+"""Columns dropped at read time unless the source's contract declares them (org units' `name`)."""
+
+CPR_PLACEHOLDER = "[CPR]"
+
+# DDMMYY, then an optional hyphen or space, then four digits; not part of a longer number.
+_CPR_CANDIDATE = re.compile(r"(?<![\d-])(\d{2})(\d{2})(\d{2})[- ]?(\d{4})(?![\d])")
+
+
+def _is_plausible_birth_date(day: str, month: str, year: str) -> bool:
+    """True when DDMMYY is a real calendar date in the 1900s or 2000s.
+
+    The modulus-11 check is deliberately not applied: numbers issued since 2007 need not pass it.
+    """
+    for century in (1900, 2000):
+        try:
+            dt.date(century + int(year), int(month), int(day))
+        except ValueError:
+            continue
+        return True
+    return False
+
+
+def redact_cpr(text: str) -> str:
+    """Replace every CPR-like number (DDMMYY-SSSS or DDMMYYSSSS with a valid date) by ``[CPR]``."""
+
+    def replace(match: re.Match[str]) -> str:
+        day, month, year, _ = match.groups()
+        return CPR_PLACEHOLDER if _is_plausible_birth_date(day, month, year) else match.group(0)
+
+    return _CPR_CANDIDATE.sub(replace, text)
+
+
+def contains_cpr(text: str) -> bool:
+    """True when the text still holds a CPR-like number (used by tests and audits)."""
+    return redact_cpr(text) != text
+
+
+def default_key_path() -> Path:
+    """Where the locally generated pseudonym key lives: outside the repository, per user."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "culture-warehouse" / "pseudonym.key"
+
+
+def load_pseudonym_key() -> bytes:
+    """The HMAC key: ``CULTURE_PSEUDONYM_KEY``, else the Airflow connection, else a local key file.
+
+    The local file is created once with 32 random bytes so that a laptop run is stable across
+    nights without anybody choosing a key; deployments must set the variable or the connection.
+    """
+    from_env = os.environ.get("CULTURE_PSEUDONYM_KEY")
+    if from_env:
+        return from_env.encode()
+    from_airflow = _key_from_airflow_connection()
+    if from_airflow:
+        return from_airflow.encode()
+    path = default_key_path()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip().encode()
+
+
+def _key_from_airflow_connection() -> str | None:
+    """The password of the Airflow connection ``culture_pseudonym_key``, when one is defined."""
+    if not os.environ.get("AIRFLOW_CONN_CULTURE_PSEUDONYM_KEY"):
+        return None
+    try:
+        from airflow.sdk import Connection
+
+        password = Connection.get("culture_pseudonym_key").password
+    except Exception:
+        return None
+    return password or None
+
+
+class Pseudonymiser:
+    """Keyed HMAC-SHA256 pseudonyms: the same employee number gives the same pseudonym everywhere."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+        self._cache: dict[str, str] = {}
+
+    def __call__(self, employee_number: str) -> str:
+        normalised = normalise_employee_number(employee_number)
+        cached = self._cache.get(normalised)
+        if cached is None:
+            digest = hmac.new(self._key, normalised.encode(), hashlib.sha256).hexdigest()
+            cached = self._cache[normalised] = digest[:32]
+            if len(self._cache) > 1_000_000:
+                self._cache.clear()
+        return cached
+
+
+def normalise_employee_number(value: str) -> str:
+    """Strip spaces and a spreadsheet's trailing ``.0`` so every source spells a number alike."""
+    text = value.strip()
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]
+    return text
