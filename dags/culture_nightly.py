@@ -1,0 +1,97 @@
+"""
+### culture_nightly
+
+The nightly load of the trust- and results-culture warehouse.
+
+1. **prepare** – create schemas, audit tables and roles if missing; clean up loads an
+   interrupted night left behind; record files that match no pattern as rejected.
+2. **ingest_<folder>** – one task per landing folder (hr, mtu, apv, minutes, results): read
+   every new file, drop personal columns, pseudonymise, COPY into `raw`, validate with the Great
+   Expectations suite from `expectations/`, and record the file in `audit.load_ledger`.
+   A bad file is rejected with a reason; it never stops the night.
+3. **transform** – one `dbt build` of staging → intermediate → marts into `marts_build`.
+4. **publish** – swap `marts_build` in for `marts` in one transaction (write-audit-publish).
+
+Parameters: `as_of` (YYYY-MM-DD, default the logical date in Copenhagen) and `landing`
+(default `CULTURE_LANDING`). All logic lives in the `culture_warehouse` package; the CLI
+`culture run` runs this same DAG in-process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pendulum
+from airflow.sdk import Param, dag, task
+
+FOLDERS = ("hr", "mtu", "apv", "minutes", "results")
+
+
+def _as_of(context: dict[str, Any]) -> dt.date:
+    given = context["params"].get("as_of")
+    if given:
+        return dt.date.fromisoformat(str(given))
+    logical = context.get("logical_date") or pendulum.now("UTC")
+    return pendulum.instance(logical).in_timezone("Europe/Copenhagen").date()
+
+
+def _landing(context: dict[str, Any]) -> str | None:
+    return context["params"].get("landing") or None
+
+
+@dag(
+    dag_id="culture_nightly",
+    schedule="0 2 * * *",
+    start_date=pendulum.datetime(2026, 1, 1, tz="Europe/Copenhagen"),
+    catchup=False,
+    max_active_runs=1,
+    tags=["culture", "warehouse", "nightly"],
+    doc_md=__doc__,
+    default_args={
+        "owner": "data-engineering",
+        "retries": 2,
+        "retry_delay": dt.timedelta(minutes=2),
+    },
+    params={
+        "as_of": Param(None, type=["null", "string"], description="YYYY-MM-DD; default: logical date"),
+        "landing": Param(None, type=["null", "string"], description="default: CULTURE_LANDING"),
+    },
+)
+def culture_nightly() -> None:
+    @task
+    def prepare(**context: Any) -> dict[str, object]:
+        from culture_warehouse import pipeline
+
+        return pipeline.start_night(_as_of(context), context["run_id"], _landing(context))
+
+    @task
+    def ingest(folder: str, **context: Any) -> dict[str, object]:
+        from culture_warehouse import pipeline
+
+        return pipeline.ingest(folder, _as_of(context), context["run_id"], _landing(context))
+
+    @task(trigger_rule="all_done")
+    def transform(**context: Any) -> dict[str, object]:
+        from airflow.sdk.exceptions import AirflowFailException
+        from culture_warehouse import pipeline
+        from culture_warehouse.config import min_group_size
+        from culture_warehouse.transform import BuildFailed
+
+        try:
+            return pipeline.transform(_as_of(context), context["run_id"], min_group_size())
+        except BuildFailed as failure:
+            pipeline.finish_run(context["run_id"], "failed", str(failure))
+            raise AirflowFailException(str(failure)) from None
+
+    @task
+    def publish(**context: Any) -> dict[str, object]:
+        from culture_warehouse import pipeline
+
+        return pipeline.publish(context["run_id"])
+
+    ingests = [ingest.override(task_id=f"ingest_{folder}")(folder) for folder in FOLDERS]
+    prepare() >> ingests >> transform() >> publish()
+
+
+nightly_dag = culture_nightly()

@@ -1,0 +1,46 @@
+{#- Headcount at each scorecard period end over each unit's whole subtree: employees with
+    hire_date <= d <= termination date (the last day of employment), counted in the unit they
+    belonged to on d and in all its ancestors as the tree stood on d. -#}
+with
+
+periods as (
+    select * from {{ ref('int_scorecard_periods') }}
+),
+
+intervals as (
+    select * from {{ ref('int_employee_intervals') }}
+),
+
+closure as (
+    select * from {{ ref('int_org_closure') }}
+),
+
+employed_at_end as (
+    select
+        periods.period_end,
+        intervals.employee_id,
+        intervals.org_unit_code
+    from periods
+    inner join intervals
+        on periods.period_end between intervals.valid_from and intervals.valid_to
+),
+
+rolled_up as (
+    select
+        employed_at_end.period_end,
+        closure.ancestor_code as org_unit_code,
+        count(distinct employed_at_end.employee_id) as n_employees
+    from employed_at_end
+    inner join closure
+        on
+            employed_at_end.org_unit_code = closure.org_unit_code
+            and employed_at_end.period_end >= closure.epoch_start
+            and employed_at_end.period_end < closure.epoch_end
+    group by employed_at_end.period_end, closure.ancestor_code
+),
+
+final as (
+    select * from rolled_up
+)
+
+select * from final

@@ -1,0 +1,125 @@
+"""``culture``: run a night, generate a landing drop, benchmark. Each command calls the package."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="culture", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run one nightly load end to end through the Airflow DAG")
+    run.add_argument("--landing", help="landing folder or fsspec URL (default: CULTURE_LANDING)")
+    run.add_argument("--dsn", help="warehouse PostgreSQL URL (default: CULTURE_WAREHOUSE_DSN or embedded)")
+    run.add_argument("--as-of", type=_date, default=dt.date.today(), help="the night's date (YYYY-MM-DD)")
+    run.add_argument("--min-group-size", type=int, help="k of the confidentiality rules (default 5)")
+    run.add_argument("--verbose", action="store_true", help="show Airflow's task logs")
+
+    generate = commands.add_parser("generate", help="write a synthetic landing drop")
+    generate.add_argument("--out", type=Path, required=True)
+    generate.add_argument("--employees", type=int, default=2000)
+    generate.add_argument("--seed", type=int, default=42)
+    generate.add_argument("--as-of", type=_date, default=dt.date(2026, 10, 1))
+
+    bench = commands.add_parser("bench", help="time one night at scale (see README)")
+    bench.add_argument("--employees", type=int, default=190_000)
+    bench.add_argument("--seed", type=int, default=42)
+    bench.add_argument("--workdir", type=Path, help="default: .culture/bench")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "run":
+        return run_command(args)
+    if args.command == "generate":
+        return generate_command(args)
+    if args.command == "bench":
+        from culture_warehouse.bench import run_bench
+
+        return int(run_bench(args.employees, args.seed, args.workdir))
+    return 2
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run the night through the DAG in-process; exit 0 only when new marts were published."""
+    from culture_warehouse.airflow_runner import prepare_airflow_environment
+
+    landing = args.landing or os.environ.get("CULTURE_LANDING")
+    if not landing:
+        print(
+            "culture run: no landing location (pass --landing or set CULTURE_LANDING)",
+            file=sys.stderr,
+        )
+        return 2
+    if "://" not in landing:
+        landing = str(Path(landing).resolve())
+        if not Path(landing).is_dir():
+            print(f"culture run: landing folder {landing} does not exist", file=sys.stderr)
+            return 2
+    os.environ["CULTURE_LANDING"] = landing
+    if args.min_group_size is not None:
+        os.environ["CULTURE_MIN_GROUP_SIZE"] = str(args.min_group_size)
+    from culture_warehouse.warehouse import resolve_dsn
+
+    dsn = resolve_dsn(args.dsn)
+    os.environ["CULTURE_WAREHOUSE_DSN"] = dsn
+    prepare_airflow_environment(verbose=args.verbose)
+
+    from culture_warehouse.airflow_runner import run_dag
+    from culture_warehouse.report import run_report
+    from culture_warehouse.warehouse import connect
+
+    print(f"culture run: landing {landing}, as of {args.as_of.isoformat()}", flush=True)
+    result = run_dag(args.as_of, landing)
+    with connect(dsn) as conn:
+        report = run_report(conn, result.run_id)
+    print(report.render())
+    print(
+        f"  warehouse: {_redacted(dsn)}  (marts for BI; audit.load_ledger and audit.quarantine for operators)"
+    )
+    if result.state != "success" or report.status != "published":
+        reason = report.reason or f"DAG run ended {result.state}"
+        print(f"culture run: marts NOT published, the previous marts stay: {reason}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _redacted(dsn: str) -> str:
+    """The DSN without its password, for printing."""
+    from urllib.parse import urlparse
+
+    url = urlparse(dsn)
+    if url.password:
+        return dsn.replace(f":{url.password}@", ":***@")
+    return dsn
+
+
+def generate_command(args: argparse.Namespace) -> int:
+    from culture_warehouse.generate import generate_landing
+
+    summary = generate_landing(args.out, employees=args.employees, seed=args.seed, as_of=args.as_of)
+    folders: dict[str, int] = {}
+    for path in summary.files:
+        folder = path.split("/", 1)[0]
+        folders[folder] = folders.get(folder, 0) + 1
+    listing = ", ".join(f"{folder}: {n} files" for folder, n in sorted(folders.items()))
+    scale = f"{summary.employees:,} employees in {summary.org_units:,} units"
+    print(f"generated {scale} into {args.out} ({listing})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

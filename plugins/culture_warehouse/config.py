@@ -1,0 +1,60 @@
+"""Settings of one night: where the landing zone and the warehouse are, and the privacy knobs.
+
+Command-line flags win over environment variables, which win over the local defaults. Secrets
+(the DSN's password, the pseudonym key) are read here and never written to XCom or logs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_MIN_GROUP_SIZE = 5
+
+
+def project_dir() -> Path:
+    """The folder holding dbt_project/, expectations/ and config/ (the repository locally)."""
+    configured = os.environ.get("CULTURE_PROJECT_DIR")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parents[2]
+
+
+def state_dir() -> Path:
+    """Where local state lives: the embedded PostgreSQL, AIRFLOW_HOME, dbt and GX artefacts."""
+    configured = os.environ.get("CULTURE_HOME")
+    return Path(configured) if configured else project_dir() / ".culture"
+
+
+def min_group_size() -> int:
+    """k of the confidentiality rules (indicators.md), from ``CULTURE_MIN_GROUP_SIZE``."""
+    raw = os.environ.get("CULTURE_MIN_GROUP_SIZE", "")
+    if not raw.strip():
+        return DEFAULT_MIN_GROUP_SIZE
+    value = int(raw)
+    if value < 1:
+        raise ValueError("CULTURE_MIN_GROUP_SIZE must be a positive whole number")
+    return value
+
+
+def landing_location() -> str | None:
+    """The landing location from ``CULTURE_LANDING``: a local folder or an fsspec URL."""
+    return os.environ.get("CULTURE_LANDING") or None
+
+
+@dataclass(frozen=True)
+class NightSettings:
+    """What one nightly run needs to know; built by the CLI or from the DAG run's parameters."""
+
+    landing: str
+    as_of: dt.date
+    min_group_size: int
+
+    @classmethod
+    def from_environment(cls, as_of: dt.date, landing: str | None = None) -> NightSettings:
+        location = landing or landing_location()
+        if not location:
+            raise ValueError("no landing location: pass --landing or set CULTURE_LANDING")
+        return cls(landing=location, as_of=as_of, min_group_size=min_group_size())

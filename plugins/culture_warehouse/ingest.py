@@ -1,0 +1,379 @@
+"""Pull one landing folder into ``raw``: recognise, fingerprint, read, load, validate, record.
+
+Every file ends in exactly one ledger status. A broken file is rejected with a reason naming the
+file, the column and the line where it can; the night goes on with the next file. Rows become
+visible to dbt only when their file's ledger row says ``loaded``, so a crash mid-file leaves
+nothing half-loaded behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import psycopg
+
+from culture_warehouse import ledger
+from culture_warehouse.landing import Landing, LandingFile, sha256_of
+from culture_warehouse.load import (
+    MAX_QUARANTINED_SHARE,
+    LoadOutcome,
+    copy_rows,
+    ensure_raw_table,
+    normalised_rows,
+    write_quarantine,
+)
+from culture_warehouse.readers.tabular import FileRejected, open_table
+from culture_warehouse.sources.base import TabularSource
+from culture_warehouse.sources.registry import FOLDERS, tabular_spec
+from culture_warehouse.validate import has_suite, validate_query
+from culture_warehouse.warehouse import connect
+
+log = logging.getLogger(__name__)
+
+UNRECOGNISED = "unrecognised file"
+
+
+@dataclass(frozen=True)
+class Night:
+    """What every file of a night needs: where to write, the as-of date, the run and the key."""
+
+    dsn: str
+    as_of: dt.date
+    run_id: str
+    pseudonymise: Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Recognised:
+    """A file matched to its contract: entity, extract date and the key a re-delivery replaces."""
+
+    entity: str
+    extract_date: dt.date | None
+    logical_key: str | None
+
+
+class Ingestor(Protocol):
+    """One landing folder's reader: how its files are recognised and loaded."""
+
+    folder: str
+
+    def recognise(self, file: LandingFile) -> Recognised | None: ...
+
+    def load(
+        self, conn: psycopg.Connection, night: Night, file: LandingFile, path: Path, load_id: int
+    ) -> LoadOutcome:
+        """Load the file's rows tagged with ``load_id``; raise FileRejected for a bad file."""
+        ...
+
+    def validation_queries(self, entity: str, load_id: int) -> list[tuple[str, str]]:
+        """(suite, query) pairs selecting the rows this load wrote, for Great Expectations."""
+        ...
+
+    def discard(self, conn: psycopg.Connection, entity: str | None, load_id: int) -> None:
+        """Delete every row this load wrote (a rejected or interrupted load)."""
+        ...
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    reason: str | None = None
+
+
+@dataclass
+class FolderSummary:
+    folder: str
+    files: list[FileResult] = field(default_factory=list)
+    left_for_later: int = 0
+
+    def as_dict(self) -> dict[str, object]:
+        """A small, personal-data-free summary (it goes to XCom and the run summary)."""
+        return {
+            "folder": self.folder,
+            "left_for_later": self.left_for_later,
+            "files": [asdict(result) for result in self.files],
+        }
+
+
+class TabularIngestor:
+    """Folders whose files are plain tables (hr, apv, results)."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+
+    def spec(self, entity: str) -> TabularSource:
+        from culture_warehouse.sources.registry import TABULAR_SOURCES
+
+        return next(s for s in TABULAR_SOURCES[self.folder] if s.entity == entity)
+
+    def recognise(self, file: LandingFile) -> Recognised | None:
+        spec = tabular_spec(self.folder, file.name)
+        if spec is None:
+            return None
+        stem = file.name.rsplit(".", 1)[0].lower()
+        return Recognised(spec.entity, spec.extract_date(file.name), f"{self.folder}/{stem}")
+
+    def load(
+        self, conn: psycopg.Connection, night: Night, file: LandingFile, path: Path, load_id: int
+    ) -> LoadOutcome:
+        spec = tabular_spec(self.folder, file.name)
+        assert spec is not None
+        return load_table(conn, spec, night, path, file.name, load_id)
+
+    def validation_queries(self, entity: str, load_id: int) -> list[tuple[str, str]]:
+        spec = self.spec(entity)
+        return [(spec.name, f"select * from {spec.raw_table} where _load_id = {int(load_id)}")]
+
+    def discard(self, conn: psycopg.Connection, entity: str | None, load_id: int) -> None:
+        if entity is None:
+            return
+        spec = self.spec(entity)
+        ensure_raw_table(conn, spec)
+        conn.execute(f"delete from {spec.raw_table} where _load_id = %s", (load_id,))
+
+
+def load_table(
+    conn: psycopg.Connection,
+    spec: TabularSource,
+    night: Night,
+    path: Path,
+    file_name: str,
+    load_id: int,
+) -> LoadOutcome:
+    """Read one delivered table and COPY its good rows into the raw table in one transaction."""
+    outcome = LoadOutcome()
+    stream = open_table(path, file_name, spec.xlsx_allowed)
+    rows = normalised_rows(spec, stream, night.pseudonymise, outcome)
+    with conn.transaction():
+        ensure_raw_table(conn, spec)
+        outcome.rows_loaded = copy_rows(conn, spec, load_id, rows)
+    return outcome
+
+
+def ingestors() -> dict[str, Ingestor]:
+    """The ingestor of every landing folder."""
+    found: dict[str, Ingestor] = {folder: TabularIngestor(folder) for folder in ("hr", "apv", "results")}
+    for folder, factory in _EXTRA_INGESTORS.items():
+        found[folder] = factory()
+    return found
+
+
+_EXTRA_INGESTORS: dict[str, Callable[[], Ingestor]] = {}
+
+
+def register_ingestor(folder: str, factory: Callable[[], Ingestor]) -> None:
+    """Add a folder whose files are not plain tables (MTU rounds, minutes)."""
+    _EXTRA_INGESTORS[folder] = factory
+
+
+def ordered(
+    files: list[tuple[LandingFile, Recognised]],
+) -> Iterator[tuple[LandingFile, Recognised]]:
+    """Extract-date order decides, not arrival order; undated files come last, by name."""
+    far_future = dt.date.max
+    yield from sorted(files, key=lambda pair: (pair[1].extract_date or far_future, pair[0].path))
+
+
+def ingest_folder(night: Night, landing: Landing, folder: str) -> FolderSummary:
+    """Load every new file of one landing folder; never raises for a bad file."""
+    summary = FolderSummary(folder)
+    ingestor = ingestors().get(folder)
+    if ingestor is None:
+        return summary
+    candidates: list[tuple[LandingFile, Recognised]] = []
+    for file in landing.files():
+        if file.folder != folder:
+            continue
+        recognised = ingestor.recognise(file)
+        if recognised is None:
+            continue  # recorded as unrecognised by record_unrecognised()
+        candidates.append((file, recognised))
+    with connect(night.dsn, autocommit=True) as conn:
+        for file, recognised in ordered(candidates):
+            if recognised.extract_date and recognised.extract_date > night.as_of:
+                summary.left_for_later += 1
+                continue
+            result = ingest_file(conn, night, landing, ingestor, file, recognised)
+            if result is not None:
+                summary.files.append(result)
+    return summary
+
+
+def ingest_file(
+    conn: psycopg.Connection,
+    night: Night,
+    landing: Landing,
+    ingestor: Ingestor,
+    file: LandingFile,
+    recognised: Recognised,
+) -> FileResult | None:
+    """One file through the door; None when these bytes were handled on an earlier night."""
+    with landing.local_copy(file) as path:
+        sha = sha256_of(path)
+        if ledger.already_handled(conn, file.path, sha, recognised_only=True):
+            return None
+        entry = ledger.LedgerEntry(
+            source=ingestor.folder,
+            entity=recognised.entity,
+            file_name=file.name,
+            path=file.path,
+            sha256=sha,
+            extract_date=recognised.extract_date,
+            run_id=night.run_id,
+            logical_key=recognised.logical_key,
+        )
+        earlier = ledger.loaded_elsewhere(conn, file.path, sha)
+        if earlier is not None:
+            ledger.record(conn, entry, "duplicate", f"same bytes as {earlier}, loaded once")
+            return FileResult(file.path, "duplicate", reason=f"same bytes as {earlier}")
+        load_id = ledger.record(conn, entry, "loading")
+        try:
+            outcome = ingestor.load(conn, night, file, path, load_id)
+        except FileRejected as error:
+            reason = f"{file.name}: {error}"
+            ledger.mark_rejected(conn, load_id, reason)
+            log.warning("rejected %s: %s", file.path, error)
+            return FileResult(file.path, "rejected", reason=reason)
+    return _finish(conn, night, ingestor, file, recognised, load_id, outcome)
+
+
+def _finish(
+    conn: psycopg.Connection,
+    night: Night,
+    ingestor: Ingestor,
+    file: LandingFile,
+    recognised: Recognised,
+    load_id: int,
+    outcome: LoadOutcome,
+) -> FileResult:
+    quarantined = len(outcome.quarantined)
+    write_quarantine(conn, ingestor.folder, file.name, load_id, night.run_id, outcome.quarantined)
+    _report_drift(conn, ingestor.folder, recognised.entity, file.name, night.run_id, outcome.drift)
+    reason = _too_many_quarantined(file.name, outcome)
+    if reason is None:
+        reason = _validate(conn, night, ingestor, file, recognised.entity, load_id)
+    if reason is not None:
+        ingestor.discard(conn, recognised.entity, load_id)
+        ledger.mark_rejected(conn, load_id, reason, outcome.rows_read, quarantined)
+        log.warning("rejected %s: %s", file.path, reason)
+        return FileResult(file.path, "rejected", outcome.rows_read, 0, quarantined, reason)
+    note = f"unknown columns not loaded: {', '.join(outcome.drift)}" if outcome.drift else None
+    with conn.transaction():
+        ledger.mark_loaded(
+            conn, load_id, outcome.rows_read, outcome.rows_loaded, quarantined,
+            recognised.logical_key, note,
+        )  # fmt: skip
+    log.info("loaded %s: %d rows, %d quarantined", file.path, outcome.rows_loaded, quarantined)
+    return FileResult(file.path, "loaded", outcome.rows_read, outcome.rows_loaded, quarantined, note)
+
+
+def _too_many_quarantined(file_name: str, outcome: LoadOutcome) -> str | None:
+    bad = len(outcome.quarantined)
+    if outcome.rows_read == 0:
+        return f"{file_name}: no data rows"
+    if bad and bad / outcome.rows_read > MAX_QUARANTINED_SHARE:
+        first = outcome.quarantined[0]
+        where = f"line {first.line_number}" + (f", column '{first.column_name}'" if first.column_name else "")
+        return (
+            f"{file_name}: {bad} of {outcome.rows_read} rows break the contract"
+            f" (first at {where}: {first.reason})"
+        )
+    return None
+
+
+def _validate(
+    conn: psycopg.Connection,
+    night: Night,
+    ingestor: Ingestor,
+    file: LandingFile,
+    entity: str,
+    load_id: int,
+) -> str | None:
+    """Run the file's Great Expectations suites; the reason when one fails, else None."""
+    for suite, query in ingestor.validation_queries(entity, load_id):
+        if not has_suite(suite):
+            continue
+        result = validate_query(night.dsn, suite, query, f"{suite}_{load_id}")
+        conn.execute(
+            """
+            insert into audit.validation_results
+                (source, suite, success, expectations, failed, failures, file_name, load_id, run_id)
+            values (%s, %s, %s, %s, %s, %s, %s, %s, %s)
+            """,
+            (
+                ingestor.folder, suite, result.success, len(result.outcomes), len(result.failed),
+                "; ".join(o.describe() for o in result.failed) or None, file.name, load_id,
+                night.run_id,
+            ),
+        )  # fmt: skip
+        if not result.success:
+            return f"{file.name}: {result.reason()}"
+    return None
+
+
+def _report_drift(
+    conn: psycopg.Connection,
+    source: str,
+    entity: str,
+    file_name: str,
+    run_id: str,
+    columns: list[str],
+) -> None:
+    """Unknown extra columns are kept out and reported once per source and column."""
+    for column in columns:
+        inserted = conn.execute(
+            """
+            insert into audit.schema_drift (source, entity, column_name, first_file_name, run_id)
+            values (%s, %s, %s, %s, %s) on conflict do nothing returning 1
+            """,
+            (source, entity, column, file_name, run_id),
+        ).fetchone()
+        if inserted:
+            log.warning("schema drift: %s/%s has an unknown column '%s'", source, entity, column)
+
+
+def record_unrecognised(night: Night, landing: Landing) -> list[FileResult]:
+    """Files that match no pattern of landing.md are recorded once as rejected and left alone."""
+    known = ingestors()
+    results: list[FileResult] = []
+    with connect(night.dsn, autocommit=True) as conn:
+        for file in landing.files():
+            if file.folder in FOLDERS and file.folder not in known:
+                continue  # a landing folder this release does not read yet: leave it alone
+            ingestor = known.get(file.folder)
+            if ingestor is not None and ingestor.recognise(file) is not None:
+                continue
+            with landing.local_copy(file) as path:
+                sha = sha256_of(path)
+            if ledger.already_handled(conn, file.path, sha):
+                continue
+            entry = ledger.LedgerEntry(
+                source=file.folder or "landing", entity=None, file_name=file.name,
+                path=file.path, sha256=sha, extract_date=None, run_id=night.run_id,
+            )  # fmt: skip
+            ledger.record(conn, entry, "rejected", UNRECOGNISED)
+            results.append(FileResult(file.path, "rejected", reason=UNRECOGNISED))
+    return results
+
+
+def clean_interrupted(dsn: str) -> int:
+    """Remove the rows of loads a crashed night left behind, so their files load again."""
+    known = ingestors()
+    with connect(dsn, autocommit=True) as conn:
+        stale = ledger.interrupted_loads(conn)
+        for load_id, source, entity in stale:
+            with conn.transaction():
+                ingestor = known.get(source)
+                if ingestor is not None:
+                    ingestor.discard(conn, entity, load_id)
+                ledger.forget(conn, load_id)
+    return len(stale)

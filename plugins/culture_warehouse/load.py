@@ -1,0 +1,201 @@
+"""Load a delivered table into ``raw`` with PostgreSQL COPY, quarantining rows that break the contract.
+
+Rows are normalised one at a time and streamed into COPY in ~1 MB blocks, so memory does not grow
+with the file. Personal columns are never read into a row; employee numbers become pseudonyms and
+free text loses its CPR numbers before anything is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import psycopg
+
+from culture_warehouse.privacy import PERSONAL_COLUMNS, redact_cpr
+from culture_warehouse.readers.tabular import FileRejected, TableStream
+from culture_warehouse.readers.values import PARSERS
+from culture_warehouse.sources.base import PG_TYPES, Kind, TabularSource
+
+_FLUSH_BYTES = 1 << 20
+MAX_QUARANTINED_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class QuarantinedRow:
+    line_number: int | None
+    column_name: str | None
+    reason: str
+
+
+@dataclass
+class LoadOutcome:
+    rows_read: int = 0
+    rows_loaded: int = 0
+    quarantined: list[QuarantinedRow] = field(default_factory=list)
+    drift: list[str] = field(default_factory=list)
+    dropped_personal: list[str] = field(default_factory=list)
+
+
+def ensure_raw_table(conn: psycopg.Connection, spec: TabularSource) -> None:
+    """Create the raw table of a source, adding columns the contract has gained since."""
+    columns = ", ".join(f"{c.name} {PG_TYPES[c.kind]}" for c in spec.columns)
+    conn.execute(
+        f"create table if not exists {spec.raw_table}"
+        f" (_load_id bigint not null, _line integer not null, {columns})"
+    )
+    for column in spec.columns:
+        conn.execute(
+            f"alter table {spec.raw_table} add column if not exists {column.name} {PG_TYPES[column.kind]}"
+        )
+    conn.execute(f"create index if not exists {spec.name}_load on {spec.raw_table} (_load_id)")
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    """Which delivered column feeds each contract column, and what is left out."""
+
+    positions: tuple[int | None, ...]
+    drift: tuple[str, ...]
+    dropped_personal: tuple[str, ...]
+
+
+def plan_columns(spec: TabularSource, header: tuple[str, ...]) -> ColumnPlan:
+    """Match the delivered header to the contract; a missing required column rejects the file."""
+    index: dict[str, int] = {}
+    for position, name in enumerate(header):
+        if name in index:
+            raise FileRejected(f"column '{name}' appears twice in the header")
+        index[name] = position
+    positions: list[int | None] = []
+    known: set[str] = set()
+    for column in spec.columns:
+        names = (column.name, *column.aliases)
+        found = next((index[name] for name in names if name in index), None)
+        known.update(names)
+        if found is None and column.required:
+            raise FileRejected(f"missing required column '{column.name}'")
+        positions.append(found)
+    personal = tuple(name for name in header if name in PERSONAL_COLUMNS and name not in known)
+    drift = tuple(name for name in header if name and name not in known and name not in PERSONAL_COLUMNS)
+    return ColumnPlan(tuple(positions), drift, personal)
+
+
+def _copy_text(value: str | None) -> str:
+    if value is None:
+        return "\\N"
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _converter(kind: Kind, pseudonymise: Callable[[str], str]) -> Callable[[str], str]:
+    """The parser of a column kind, followed by pseudonymisation or CPR redaction where due."""
+    parse = PARSERS[kind]
+    if kind is Kind.EMPLOYEE:
+        return lambda text: pseudonymise(parse(text))
+    if kind is Kind.FREE_TEXT:
+        return lambda text: redact_cpr(parse(text))
+    return parse
+
+
+def normalised_rows(
+    spec: TabularSource,
+    stream: TableStream,
+    pseudonymise: Callable[[str], str],
+    outcome: LoadOutcome,
+) -> Iterator[tuple[int, list[str | None]]]:
+    """Contract columns of every good row, in spec order; bad rows go to ``outcome.quarantined``."""
+    plan = plan_columns(spec, stream.header)
+    outcome.drift = list(plan.drift)
+    outcome.dropped_personal = list(plan.dropped_personal)
+    width = len(stream.header)
+    converters = [_converter(column.kind, pseudonymise) for column in spec.columns]
+    columns = spec.columns
+    for line_number, cells in stream.rows:
+        outcome.rows_read += 1
+        if len(cells) != width:
+            outcome.quarantined.append(
+                QuarantinedRow(line_number, None, f"row has {len(cells)} fields, header has {width}")
+            )
+            continue
+        values: list[str | None] = []
+        problem: QuarantinedRow | None = None
+        for column, position, convert in zip(columns, plan.positions, converters, strict=True):
+            cell = cells[position] if position is not None else None
+            if cell is None or not cell.strip():
+                if column.required:
+                    problem = QuarantinedRow(line_number, column.name, "required value is empty")
+                    break
+                values.append(None)
+                continue
+            try:
+                values.append(convert(cell))
+            except ValueError as error:
+                problem = QuarantinedRow(line_number, column.name, str(error))
+                break
+        if problem is None:
+            problem = _broken_rule(spec, line_number, values)
+        if problem is not None:
+            outcome.quarantined.append(problem)
+            continue
+        yield line_number, values
+
+
+def _broken_rule(spec: TabularSource, line_number: int, values: list[str | None]) -> QuarantinedRow | None:
+    if not spec.row_rules:
+        return None
+    row = {column.name: value for column, value in zip(spec.columns, values, strict=True)}
+    for rule in spec.row_rules:
+        if not rule.holds(row):
+            return QuarantinedRow(line_number, rule.column, rule.reason)
+    return None
+
+
+def copy_rows(
+    conn: psycopg.Connection,
+    spec: TabularSource,
+    load_id: int,
+    rows: Iterator[tuple[int, list[str | None]]],
+) -> int:
+    """COPY rows into the raw table in blocks; returns the number of rows written."""
+    names = ", ".join(["_load_id", "_line", *(c.name for c in spec.columns)])
+    written = 0
+    prefix = f"{load_id}\t"
+    block: list[str] = []
+    size = 0
+    with (
+        conn.cursor() as cursor,
+        cursor.copy(f"copy {spec.raw_table} ({names}) from stdin") as copy,
+    ):
+        for line_number, values in rows:
+            line = prefix + str(line_number) + "\t" + "\t".join(map(_copy_text, values)) + "\n"
+            block.append(line)
+            size += len(line)
+            written += 1
+            if size >= _FLUSH_BYTES:
+                copy.write("".join(block))
+                block.clear()
+                size = 0
+        if block:
+            copy.write("".join(block))
+    return written
+
+
+def write_quarantine(
+    conn: psycopg.Connection,
+    source: str,
+    file_name: str,
+    load_id: int,
+    run_id: str,
+    rows: list[QuarantinedRow],
+) -> None:
+    if not rows:
+        return
+    with (
+        conn.cursor() as cursor,
+        cursor.copy(
+            "copy audit.quarantine (source, file_name, line_number, column_name, reason, run_id, load_id)"
+            " from stdin"
+        ) as copy,
+    ):
+        for row in rows:
+            copy.write_row((source, file_name, row.line_number, row.column_name, row.reason, run_id, load_id))

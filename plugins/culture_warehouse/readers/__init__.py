@@ -1,0 +1,1 @@
+"""Readers turn delivered bytes (CSV, XLSX, documents) into rows and text."""

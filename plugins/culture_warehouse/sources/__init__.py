@@ -1,0 +1,1 @@
+"""One module per source contract: its files, columns and how they are read."""

@@ -1,0 +1,563 @@
+"""Structure tests of the Docker Compose deployment (docker-compose.yml, Dockerfile, .env.example).
+
+No Docker engine runs where this project is developed, so the compose file is never started here.
+These tests pin down what the official Airflow 3 docker-compose.yaml does and what this project
+adds to it, reading the files with PyYAML and resolving ``${...}`` the way Compose does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "Dockerfile"
+ENV_EXAMPLE = ROOT / ".env.example"
+REQUIREMENTS_DOCKER = ROOT / "requirements-docker.txt"
+REQUIREMENTS_LOCK = ROOT / "requirements.lock"
+POSTGRES_INIT = ROOT / "docker" / "postgres-init"
+
+AIRFLOW_COMMANDS = {
+    "airflow-apiserver": "api-server",
+    "airflow-scheduler": "scheduler",
+    "airflow-dag-processor": "dag-processor",
+    "airflow-triggerer": "triggerer",
+}
+LONG_RUNNING = tuple(AIRFLOW_COMMANDS)
+AIRFLOW_SERVICES = (*LONG_RUNNING, "airflow-init")
+PROJECT_MOUNTS = {
+    "./dags": "/opt/airflow/dags",
+    "./plugins": "/opt/airflow/plugins",
+    "./dbt_project": "/opt/airflow/dbt_project",
+    "./expectations": "/opt/airflow/expectations",
+    "./config": "/opt/airflow/config",
+}
+LANDING_TARGET = "/opt/airflow/landing"
+SECRETS = (
+    "POSTGRES_PASSWORD",
+    "AIRFLOW_FERNET_KEY",
+    "AIRFLOW_JWT_SECRET",
+    "_AIRFLOW_WWW_USER_PASSWORD",
+    "CULTURE_PSEUDONYM_KEY",
+)
+SECRET_VALUES = {name: f"{name.lower()}-value" for name in SECRETS}
+DEV_ONLY = ("pgserver", "pytest", "pytest-timeout", "hypothesis", "ruff", "mypy", "sqlfluff")
+
+
+# --- Compose variable interpolation (https://docs.docker.com/reference/compose-file/interpolation/)
+
+
+class MissingVariableError(ValueError):
+    """A ``${VAR:?message}`` or ``${VAR?message}`` whose variable is unset (or empty)."""
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def interpolate(text: str, env: Mapping[str, str]) -> str:
+    """Resolve ``$VAR`` and ``${VAR...}`` (with nesting) as Compose does; ``$$`` is a literal $."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char != "$":
+            out.append(char)
+            i += 1
+        elif text.startswith("$$", i):
+            out.append("$")
+            i += 2
+        elif text.startswith("${", i):
+            end = _closing_brace(text, i + 2)
+            out.append(_braced(text[i + 2 : end], env))
+            i = end + 1
+        elif name := _NAME.match(text, i + 1):
+            out.append(env.get(name.group(), ""))
+            i = name.end()
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out)
+
+
+def _closing_brace(text: str, start: int) -> int:
+    depth = 1
+    i = start
+    while i < len(text):
+        if text.startswith("$$", i):
+            i += 2
+            continue
+        if text.startswith("${", i):
+            depth += 1
+            i += 2
+            continue
+        if text[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    raise AssertionError(f"unclosed ${{ in {text!r}")
+
+
+def _braced(expression: str, env: Mapping[str, str]) -> str:
+    name = _NAME.match(expression)
+    assert name, f"not a variable: ${{{expression}}}"
+    key, rest = name.group(), expression[name.end() :]
+    value = env.get(key)
+    if not rest:
+        return value or ""
+    for operator in (":-", ":?", ":+", "-", "?", "+"):
+        if rest.startswith(operator):
+            operand = rest[len(operator) :]
+            break
+    else:
+        raise AssertionError(f"unsupported interpolation ${{{expression}}}")
+    present = value is not None and (value != "" or not operator.startswith(":"))
+    if operator.endswith("-"):
+        return value if present and value is not None else interpolate(operand, env)
+    if operator.endswith("?"):
+        if not present or value is None:
+            raise MissingVariableError(f"{key}: {interpolate(operand, env)}")
+        return value
+    return interpolate(operand, env) if present else ""
+
+
+def resolve(node: Any, env: Mapping[str, str]) -> Any:
+    """Interpolate every string value of a loaded compose document (keys are left alone)."""
+    if isinstance(node, dict):
+        return {key: resolve(value, env) for key, value in node.items()}
+    if isinstance(node, list):
+        return [resolve(value, env) for value in node]
+    if isinstance(node, str):
+        return interpolate(node, env)
+    return node
+
+
+def strings(node: Any) -> list[str]:
+    """Every string value of a loaded YAML document (comments are not part of it)."""
+    if isinstance(node, dict):
+        return [text for value in node.values() for text in strings(value)]
+    if isinstance(node, list):
+        return [text for value in node for text in strings(value)]
+    return [node] if isinstance(node, str) else []
+
+
+def referenced_variables(text: str) -> set[str]:
+    """Names of every variable the text interpolates (``$$`` escapes excluded)."""
+    unescaped = text.replace("$$", "")
+    return set(re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", unescaped))
+
+
+# --- fixtures and helpers
+
+
+@pytest.fixture(scope="module")
+def compose_text() -> str:
+    return COMPOSE_FILE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def compose(compose_text: str) -> dict[str, Any]:
+    document = yaml.safe_load(compose_text)
+    assert isinstance(document, dict)
+    return document
+
+
+@pytest.fixture(scope="module")
+def services(compose: dict[str, Any]) -> dict[str, Any]:
+    return compose["services"]
+
+
+@pytest.fixture(scope="module")
+def resolved(compose: dict[str, Any]) -> Callable[..., dict[str, Any]]:
+    """The compose document as Compose sees it with the secrets and any extra variables set."""
+
+    def _resolve(**extra: str) -> dict[str, Any]:
+        return resolve(compose, {**SECRET_VALUES, **extra})
+
+    return _resolve
+
+
+def environment(service: Mapping[str, Any]) -> dict[str, str]:
+    env = service.get("environment", {})
+    assert isinstance(env, dict), "environment is written as a mapping (needed for the anchor)"
+    return env
+
+
+def volume_parts(volume: str) -> tuple[str, str, str]:
+    """source, target, mode of a short-syntax volume; a ``:`` inside ``${...}`` does not split."""
+    parts, depth, current = [], 0, ""
+    for char in volume:
+        if char == ":" and depth == 0:
+            parts.append(current)
+            current = ""
+            continue
+        depth += char == "{"
+        depth -= char == "}"
+        current += char
+    parts.append(current)
+    source, target, *mode = parts
+    return source, target, ":".join(mode)
+
+
+def mounts(service: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
+    """Target path -> (source, mode) of the service's short-syntax volumes."""
+    result = {}
+    for volume in service.get("volumes", []):
+        source, target, mode = volume_parts(volume)
+        result[target] = (source, mode)
+    return result
+
+
+def lock_pins() -> dict[str, str]:
+    pins = {}
+    for line in REQUIREMENTS_LOCK.read_text(encoding="utf-8").splitlines():
+        match = re.match(r"^([A-Za-z0-9_.\-]+)==([^\s;]+)", line)
+        if match:
+            pins[_normalise(match.group(1))] = match.group(2)
+    return pins
+
+
+def docker_requirements() -> dict[str, str]:
+    pins = {}
+    for raw in REQUIREMENTS_DOCKER.read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        match = re.fullmatch(r"([A-Za-z0-9_.\-]+)(\[[^\]]+\])?==(\S+)", line)
+        assert match, f"requirements-docker.txt: {raw!r} is not an exact pin"
+        pins[_normalise(match.group(1))] = match.group(3)
+    return pins
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+# --- services and images
+
+
+def test_compose_defines_postgres_and_every_airflow_3_component(services: dict[str, Any]) -> None:
+    assert {"postgres", *AIRFLOW_SERVICES} <= set(services)
+
+
+def test_local_executor_needs_no_celery_worker_or_redis(services: dict[str, Any]) -> None:
+    assert not {"redis", "airflow-worker", "flower"} & set(services)
+    for name in AIRFLOW_SERVICES:
+        env = environment(services[name])
+        assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
+        assert not [key for key in env if key.startswith("AIRFLOW__CELERY__")]
+
+
+def test_postgres_runs_major_version_16(services: dict[str, Any]) -> None:
+    image = services["postgres"]["image"]
+    assert re.fullmatch(r"postgres:16(\.\d+)*(-[\w.]+)?", image), image
+
+
+def test_postgres_keeps_its_data_in_a_named_volume(compose: dict[str, Any]) -> None:
+    source, _ = mounts(compose["services"]["postgres"])["/var/lib/postgresql/data"]
+    assert source in compose["volumes"]
+
+
+def test_postgres_is_healthy_only_when_pg_isready_answers(services: dict[str, Any]) -> None:
+    test = services["postgres"]["healthcheck"]["test"]
+    assert test[0] in ("CMD", "CMD-SHELL")
+    assert "pg_isready" in " ".join(test)
+
+
+def test_postgres_init_script_creates_airflow_and_warehouse_databases(
+    services: dict[str, Any],
+) -> None:
+    source, mode = mounts(services["postgres"])["/docker-entrypoint-initdb.d"]
+    assert (ROOT / source).resolve() == POSTGRES_INIT
+    assert mode == "ro"
+    scripts = sorted(POSTGRES_INIT.glob("*.sql")) + sorted(POSTGRES_INIT.glob("*.sh"))
+    assert scripts, "docker/postgres-init holds the init script"
+    sql = "\n".join(script.read_text(encoding="utf-8") for script in scripts)
+    created = set(re.findall(r"create\s+database\s+\"?(\w+)", sql, flags=re.IGNORECASE))
+    assert {"airflow", "warehouse"} <= created
+    # Neither database is the one the image creates itself (POSTGRES_DB), or init would fail.
+    assert environment(services["postgres"])["POSTGRES_DB"] not in created
+
+
+def test_airflow_services_use_the_image_built_from_the_dockerfile(
+    services: dict[str, Any],
+) -> None:
+    images = {services[name]["image"] for name in AIRFLOW_SERVICES}
+    assert len(images) == 1
+    image = interpolate(images.pop(), {})
+    assert image == "culture-warehouse-airflow:3.3.2"
+    for name in AIRFLOW_SERVICES:
+        build = services[name]["build"]
+        assert (ROOT / build["context"] / build.get("dockerfile", "Dockerfile")) == DOCKERFILE
+
+
+def test_dockerfile_extends_the_official_airflow_3_3_image_for_python_3_11() -> None:
+    stages = re.findall(r"^FROM\s+(\S+)", DOCKERFILE.read_text(encoding="utf-8"), re.MULTILINE)
+    assert len(stages) == 1
+    assert re.fullmatch(r"apache/airflow:3\.3\.\d+-python3\.11", stages[0]), stages[0]
+
+
+def test_dockerfile_installs_the_pinned_extras_without_moving_airflow() -> None:
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    assert "COPY requirements-docker.txt" in text
+    install = re.search(r"^RUN pip install (.+)$", text, re.MULTILINE)
+    assert install
+    assert "--no-cache-dir" in install.group(1)
+    assert '"apache-airflow==${AIRFLOW_VERSION}"' in install.group(1)
+    assert "-r /requirements-docker.txt" in install.group(1)
+    assert re.search(r"^ENV PYTHONPATH=/opt/airflow/plugins$", text, re.MULTILINE)
+
+
+# --- commands, healthchecks and start order
+
+
+@pytest.mark.parametrize(("service", "command"), AIRFLOW_COMMANDS.items())
+def test_each_airflow_component_runs_its_own_command(
+    services: dict[str, Any], service: str, command: str
+) -> None:
+    assert services[service]["command"] == command
+
+
+def test_api_server_publishes_port_8080(services: dict[str, Any]) -> None:
+    ports = [interpolate(port, {}) for port in services["airflow-apiserver"]["ports"]]
+    assert ports == ["8080:8080"]
+
+
+def test_airflow_init_migrates_the_database_and_creates_the_admin(
+    services: dict[str, Any],
+) -> None:
+    init = services["airflow-init"]
+    env = environment(init)
+    assert init["entrypoint"] == "/bin/bash"
+    assert "/entrypoint airflow version" in init["command"][-1]
+    assert env["_AIRFLOW_DB_MIGRATE"] == "true"
+    assert env["_AIRFLOW_WWW_USER_CREATE"] == "true"
+    assert ":?" in env["_AIRFLOW_WWW_USER_PASSWORD"]
+
+
+@pytest.mark.parametrize("service", LONG_RUNNING)
+def test_long_running_components_have_healthchecks(services: dict[str, Any], service: str) -> None:
+    healthcheck = services[service]["healthcheck"]
+    assert healthcheck["test"][0] in ("CMD", "CMD-SHELL")
+    assert healthcheck["retries"] >= 1
+
+
+@pytest.mark.parametrize("service", LONG_RUNNING)
+def test_components_start_after_postgres_is_healthy_and_init_succeeded(
+    services: dict[str, Any], service: str
+) -> None:
+    depends_on = services[service]["depends_on"]
+    assert depends_on["postgres"]["condition"] == "service_healthy"
+    assert depends_on["airflow-init"]["condition"] == "service_completed_successfully"
+
+
+def test_init_waits_for_a_healthy_postgres(services: dict[str, Any]) -> None:
+    assert services["airflow-init"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+
+
+def test_scheduler_runs_tasks_only_once_the_api_server_is_healthy(
+    services: dict[str, Any],
+) -> None:
+    depends_on = services["airflow-scheduler"]["depends_on"]
+    assert depends_on["airflow-apiserver"]["condition"] == "service_healthy"
+
+
+# --- mounts
+
+
+@pytest.mark.parametrize("service", AIRFLOW_SERVICES)
+def test_every_airflow_service_mounts_the_project_folders(services: dict[str, Any], service: str) -> None:
+    mounted = mounts(services[service])
+    for source, target in PROJECT_MOUNTS.items():
+        assert mounted.get(target, ("", ""))[0] == source, f"{service}: {target}"
+
+
+@pytest.mark.parametrize("service", AIRFLOW_SERVICES)
+def test_every_airflow_service_mounts_the_landing_zone_read_only(
+    services: dict[str, Any], service: str
+) -> None:
+    source, mode = mounts(services[service])[LANDING_TARGET]
+    assert "ro" in mode.split(",")
+    assert referenced_variables(source) == {"CULTURE_LANDING_HOST_DIR"}
+    assert environment(services[service])["CULTURE_LANDING"] == LANDING_TARGET
+
+
+def test_landing_zone_defaults_to_a_git_ignored_folder(services: dict[str, Any]) -> None:
+    source, _ = mounts(services["airflow-scheduler"])[LANDING_TARGET]
+    default = interpolate(source, {})
+    ignored = ROOT.joinpath(".gitignore").read_text(encoding="utf-8").split()
+    assert any(default.removeprefix("./").startswith(entry) for entry in ignored), default
+
+
+def test_logs_are_shared_by_all_components_through_a_named_volume(
+    compose: dict[str, Any],
+) -> None:
+    sources = {mounts(compose["services"][name])["/opt/airflow/logs"][0] for name in LONG_RUNNING}
+    assert len(sources) == 1
+    assert sources.pop() in compose["volumes"]
+
+
+def test_bind_mounts_are_relative_to_the_repository(services: dict[str, Any]) -> None:
+    for name, service in services.items():
+        for source, _ in mounts(service).values():
+            default = interpolate(source, {})
+            assert not default.startswith("/"), f"{name}: {source} is a host-specific path"
+
+
+# --- environment
+
+
+def test_project_dir_is_where_dbt_project_and_expectations_are_mounted(
+    services: dict[str, Any],
+) -> None:
+    for name in AIRFLOW_SERVICES:
+        project_dir = environment(services[name])["CULTURE_PROJECT_DIR"]
+        targets = mounts(services[name])
+        assert f"{project_dir}/dbt_project" in targets
+        assert f"{project_dir}/expectations" in targets
+
+
+def test_jwt_secret_is_one_required_variable_shared_by_every_airflow_service(
+    services: dict[str, Any],
+) -> None:
+    secrets = {environment(services[name])["AIRFLOW__API_AUTH__JWT_SECRET"] for name in AIRFLOW_SERVICES}
+    assert len(secrets) == 1
+    secret = secrets.pop()
+    assert re.fullmatch(r"\$\{AIRFLOW_JWT_SECRET:\?[^}]+\}", secret), secret
+
+
+def test_components_reach_the_execution_api_on_the_api_server(services: dict[str, Any]) -> None:
+    for name in AIRFLOW_SERVICES:
+        url = urlparse(environment(services[name])["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"])
+        assert (url.hostname, url.port, url.path) == ("airflow-apiserver", 8080, "/execution/")
+
+
+def test_examples_are_not_loaded_and_an_auth_manager_is_configured(
+    services: dict[str, Any],
+) -> None:
+    for name in AIRFLOW_SERVICES:
+        env = environment(services[name])
+        assert env["AIRFLOW__CORE__LOAD_EXAMPLES"] == "false"
+        assert env["AIRFLOW__CORE__AUTH_MANAGER"].endswith(("FabAuthManager", "SimpleAuthManager"))
+        assert "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION" in env
+
+
+def test_warehouse_and_airflow_metadata_are_different_databases_on_postgres(
+    resolved: Callable[..., dict[str, Any]],
+) -> None:
+    for name in AIRFLOW_SERVICES:
+        env = environment(resolved()["services"][name])
+        metadata = urlparse(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
+        warehouse = urlparse(env["CULTURE_WAREHOUSE_DSN"])
+        assert metadata.scheme.startswith("postgresql")
+        assert warehouse.scheme == "postgresql"
+        assert metadata.hostname == warehouse.hostname == "postgres"
+        assert metadata.path == "/airflow"
+        assert warehouse.path == "/warehouse"
+        assert metadata.password == warehouse.password == SECRET_VALUES["POSTGRES_PASSWORD"]
+
+
+def test_external_warehouse_dsn_replaces_the_bundled_database(
+    resolved: Callable[..., dict[str, Any]],
+) -> None:
+    external = "postgresql://culture:pw@db.example.org:5432/culture"
+    document = resolved(CULTURE_WAREHOUSE_DSN=external)
+    for name in AIRFLOW_SERVICES:
+        env = environment(document["services"][name])
+        assert env["CULTURE_WAREHOUSE_DSN"] == external
+        assert urlparse(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]).path == "/airflow"
+
+
+def test_pseudonym_key_has_no_default_in_the_file(services: dict[str, Any]) -> None:
+    for name in AIRFLOW_SERVICES:
+        value = environment(services[name])["CULTURE_PSEUDONYM_KEY"]
+        assert re.fullmatch(r"\$\{CULTURE_PSEUDONYM_KEY:\?[^}]+\}", value), value
+
+
+@pytest.mark.parametrize("secret", SECRETS)
+def test_compose_refuses_to_start_without_each_secret(compose: dict[str, Any], secret: str) -> None:
+    for missing in ({}, {secret: ""}):
+        env = {key: value for key, value in SECRET_VALUES.items() if key != secret}
+        with pytest.raises(MissingVariableError, match=secret):
+            resolve(compose, {**env, **missing})
+
+
+def test_secrets_reach_the_containers_unchanged(resolved: Callable[..., dict[str, Any]]) -> None:
+    services = resolved()["services"]
+    for name in AIRFLOW_SERVICES:
+        env = environment(services[name])
+        assert env["CULTURE_PSEUDONYM_KEY"] == SECRET_VALUES["CULTURE_PSEUDONYM_KEY"]
+        assert env["AIRFLOW__API_AUTH__JWT_SECRET"] == SECRET_VALUES["AIRFLOW_JWT_SECRET"]
+        assert env["AIRFLOW__CORE__FERNET_KEY"] == SECRET_VALUES["AIRFLOW_FERNET_KEY"]
+
+
+def test_everything_but_the_secrets_has_a_safe_default(
+    resolved: Callable[..., dict[str, Any]],
+) -> None:
+    services = resolved()["services"]
+    env = environment(services["airflow-scheduler"])
+    assert env["CULTURE_MIN_GROUP_SIZE"] == "5"
+    assert env["AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION"] == "true"
+    assert services["airflow-scheduler"]["user"] == "50000:0"
+    assert environment(services["postgres"])["POSTGRES_USER"] == "airflow"
+
+
+def test_healthchecks_keep_container_variables_for_the_container(
+    resolved: Callable[..., dict[str, Any]],
+) -> None:
+    test = resolved()["services"]["airflow-triggerer"]["healthcheck"]["test"]
+    assert '--hostname "${HOSTNAME}"' in test[-1]
+
+
+# --- requirements and .env.example
+
+
+def test_requirements_docker_pins_exactly_the_locked_versions() -> None:
+    locked = lock_pins()
+    wanted = docker_requirements()
+    assert {name: locked.get(name) for name in wanted} == wanted
+
+
+def test_requirements_docker_cover_the_pipeline_libraries() -> None:
+    wanted = set(docker_requirements())
+    assert {
+        "dbt-core",
+        "dbt-postgres",
+        "dbt-adapters",
+        "dbt-common",
+        "great-expectations",
+        "pandas",
+        "psycopg",
+        "openpyxl",
+        "python-docx",
+        "pypdf",
+        "fpdf2",
+        "pyyaml",
+        "universal-pathlib",
+    } <= wanted
+    assert "psycopg[binary]" in REQUIREMENTS_DOCKER.read_text(encoding="utf-8")
+
+
+def test_requirements_docker_leave_out_development_tools_and_airflow_itself() -> None:
+    wanted = set(docker_requirements())
+    assert not wanted & {*DEV_ONLY, "apache-airflow", "apache-airflow-core"}
+
+
+def test_env_example_documents_every_variable_the_compose_file_reads(
+    compose: dict[str, Any],
+) -> None:
+    documented = set(re.findall(r"^#?\s*([A-Za-z_][A-Za-z0-9_]*)=", ENV_EXAMPLE.read_text(), re.MULTILINE))
+    read = set().union(*(referenced_variables(text) for text in strings(compose)))
+    assert read - documented == set()
+
+
+def test_env_example_ships_no_secret_values() -> None:
+    values = dict(re.findall(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", ENV_EXAMPLE.read_text(), re.MULTILINE))
+    assert {name: values.get(name) for name in SECRETS} == dict.fromkeys(SECRETS, "")
