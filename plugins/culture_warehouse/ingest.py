@@ -64,6 +64,10 @@ class Ingestor(Protocol):
 
     def recognise(self, file: LandingFile) -> Recognised | None: ...
 
+    def ensure_tables(self, conn: psycopg.Connection) -> None:
+        """Create the folder's raw tables, so dbt finds them before the first delivery."""
+        ...
+
     def load(
         self, conn: psycopg.Connection, night: Night, file: LandingFile, path: Path, load_id: int
     ) -> LoadOutcome:
@@ -114,6 +118,12 @@ class TabularIngestor:
         from culture_warehouse.sources.registry import TABULAR_SOURCES
 
         return next(s for s in TABULAR_SOURCES[self.folder] if s.entity == entity)
+
+    def ensure_tables(self, conn: psycopg.Connection) -> None:
+        from culture_warehouse.sources.registry import TABULAR_SOURCES
+
+        for spec in TABULAR_SOURCES[self.folder]:
+            ensure_raw_table(conn, spec)
 
     def recognise(self, file: LandingFile) -> Recognised | None:
         spec = tabular_spec(self.folder, file.name)
@@ -363,6 +373,13 @@ def record_unrecognised(night: Night, landing: Landing) -> list[FileResult]:
             ledger.record(conn, entry, "rejected", UNRECOGNISED)
             results.append(FileResult(file.path, "rejected", reason=UNRECOGNISED))
     return results
+
+
+def ensure_raw_tables(dsn: str) -> None:
+    """Every folder's raw tables exist from the first night on, delivered or not."""
+    with connect(dsn, autocommit=True) as conn:
+        for ingestor in ingestors().values():
+            ingestor.ensure_tables(conn)
 
 
 def clean_interrupted(dsn: str) -> int:

@@ -35,6 +35,7 @@ def start_night(as_of: dt.date, run_id: str, landing: str | None = None) -> dict
     settings = NightSettings.from_environment(as_of, landing)
     night = _night(as_of, run_id)
     bootstrap(night.dsn)
+    door.ensure_raw_tables(night.dsn)
     with connect(night.dsn, autocommit=True) as conn:
         conn.execute(
             "insert into audit.runs (run_id, as_of) values (%s, %s)"

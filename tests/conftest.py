@@ -1,0 +1,70 @@
+"""Shared fixtures: one embedded PostgreSQL per test session, a fresh database per test.
+
+Tests talk to a real PostgreSQL: the embedded pgserver by default, or the server given by
+``CULTURE_TEST_DSN`` (a DSN of a maintenance database on which tests may create databases).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+import psycopg
+import pytest
+
+os.environ.setdefault("CULTURE_PSEUDONYM_KEY", "test-pseudonym-key-not-for-production")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="culture-test-airflow-"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Keep tests away from the developer's .culture folder and Airflow home."""
+    state = tmp_path_factory.mktemp("culture-state")
+    previous = os.environ.get("CULTURE_HOME")
+    os.environ["CULTURE_HOME"] = str(state)
+    yield state
+    if previous is None:
+        os.environ.pop("CULTURE_HOME", None)
+    else:
+        os.environ["CULTURE_HOME"] = previous
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The DSN of a maintenance database on a real PostgreSQL server."""
+    configured = os.environ.get("CULTURE_TEST_DSN")
+    if configured:
+        yield configured
+        return
+    import pgserver
+
+    # Not under pytest's tmp folder: as root, pgserver runs PostgreSQL as its own user, which
+    # cannot enter pytest's private /tmp/pytest-of-root.
+    folder = Path(tempfile.mkdtemp(prefix="culture-test-pg-"))
+    server = pgserver.get_server(folder, cleanup_mode="delete")
+    yield str(server.get_uri())
+
+
+def with_database(dsn: str, database: str) -> str:
+    """The same server DSN pointing at another database."""
+    url = urlparse(dsn)
+    return urlunparse(url._replace(path=f"/{database}"))
+
+
+@pytest.fixture
+def warehouse_dsn(pg_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh, empty database for one test, set as CULTURE_WAREHOUSE_DSN."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f"create database {name}")
+    dsn = with_database(pg_server, name)
+    monkeypatch.setenv("CULTURE_WAREHOUSE_DSN", dsn)
+    yield dsn
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f"drop database if exists {name} with (force)")

@@ -1,0 +1,58 @@
+"""The DAG file imports cleanly, is cheap to parse and carries the operational defaults."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+DAGS = Path(__file__).resolve().parents[1] / "dags"
+
+
+@pytest.fixture(scope="module")
+def dagbag() -> object:
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(DAGS))
+
+
+def test_the_dag_folder_imports_without_errors(dagbag: object) -> None:
+    assert dagbag.import_errors == {}  # type: ignore[attr-defined]
+    assert "culture_nightly" in dagbag.dags  # type: ignore[attr-defined]
+
+
+def test_the_nightly_dag_has_tags_retries_and_documentation(dagbag: object) -> None:
+    dag = dagbag.dags["culture_nightly"]  # type: ignore[attr-defined]
+    assert dag.tags
+    assert dag.doc_md and "culture_nightly" in dag.doc_md
+    assert dag.max_active_runs == 1
+    for task in dag.tasks:
+        assert task.retries >= 2, task.task_id
+
+
+def test_the_nightly_dag_ingests_every_landing_folder_before_one_build_and_publish(
+    dagbag: object,
+) -> None:
+    dag = dagbag.dags["culture_nightly"]  # type: ignore[attr-defined]
+    ids = set(dag.task_ids)
+    assert {f"ingest_{f}" for f in ("hr", "mtu", "apv", "minutes", "results")} <= ids
+    transform = dag.get_task("transform")
+    assert {f"ingest_{f}" for f in ("hr", "mtu", "apv", "minutes", "results")} == set(
+        transform.upstream_task_ids
+    )
+    assert dag.get_task("publish").upstream_task_ids == {"transform"}
+
+
+def test_parsing_the_dag_file_takes_under_two_seconds() -> None:
+    code = (
+        "import time, runpy; import airflow.sdk; t = time.perf_counter();"
+        f" runpy.run_path({str(DAGS / 'culture_nightly.py')!r}); print(time.perf_counter() - t)"
+    )
+    started = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    parse_seconds = float(out.stdout.strip().splitlines()[-1])
+    assert parse_seconds < 2.0, f"parsing took {parse_seconds:.2f}s"
+    assert time.perf_counter() - started < 60
