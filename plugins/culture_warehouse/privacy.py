@@ -11,6 +11,7 @@ import hmac
 import os
 import re
 import secrets
+import sys
 from pathlib import Path
 
 PERSONAL_COLUMNS = frozenset(
@@ -82,8 +83,8 @@ def load_pseudonym_key() -> bytes:
 
 def _key_from_airflow_connection() -> str | None:
     """The password of the Airflow connection ``culture_pseudonym_key``, when one is defined."""
-    if not os.environ.get("AIRFLOW_CONN_CULTURE_PSEUDONYM_KEY"):
-        return None
+    if "airflow.sdk" not in sys.modules:
+        return None  # not running under Airflow: no connections to look up
     try:
         from airflow.sdk import Connection
 

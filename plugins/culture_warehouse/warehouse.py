@@ -8,6 +8,7 @@ an empty database and is safe to run every night.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -108,8 +109,8 @@ def resolve_dsn(explicit: str | None = None) -> str:
 
 
 def _dsn_from_airflow_connection() -> str | None:
-    if not os.environ.get("AIRFLOW_CONN_CULTURE_WAREHOUSE"):
-        return None
+    if "airflow.sdk" not in sys.modules:
+        return None  # not running under Airflow: no connections to look up
     try:
         from airflow.sdk import Connection
 
