@@ -12,9 +12,10 @@ The nightly load of the trust- and results-culture warehouse.
 3. **transform** – one `dbt build` of staging → intermediate → marts into `marts_build`.
 4. **publish** – swap `marts_build` in for `marts` in one transaction (write-audit-publish).
 
-Parameters: `as_of` (YYYY-MM-DD, default the logical date in Copenhagen) and `landing`
-(default `CULTURE_LANDING`). All logic lives in the `culture_warehouse` package; the CLI
-`culture run` runs this same DAG in-process.
+Failures alert through the Airflow connection `culture_alerts` (webhook, Slack or e-mail), and so
+do files rejected at the door. Parameters: `as_of` (YYYY-MM-DD, default the logical date in
+Copenhagen) and `landing` (default `CULTURE_LANDING`). All logic lives in the `culture_warehouse`
+package; the CLI `culture run` runs this same DAG in-process.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from typing import Any
 
 import pendulum
 from airflow.sdk import Param, dag, task
+
+from culture_warehouse.alerts import FailureNotifier
 
 FOLDERS = ("hr", "mtu", "apv", "minutes", "results")
 
@@ -52,7 +55,9 @@ def _landing(context: dict[str, Any]) -> str | None:
         "owner": "data-engineering",
         "retries": 2,
         "retry_delay": dt.timedelta(minutes=2),
+        "on_failure_callback": FailureNotifier(),
     },
+    on_failure_callback=FailureNotifier(),
     params={
         "as_of": Param(None, type=["null", "string"], description="YYYY-MM-DD; default: logical date"),
         "landing": Param(None, type=["null", "string"], description="default: CULTURE_LANDING"),
@@ -74,6 +79,7 @@ def culture_nightly() -> None:
     @task(trigger_rule="all_done")
     def transform(**context: Any) -> dict[str, object]:
         from airflow.sdk.exceptions import AirflowFailException
+
         from culture_warehouse import pipeline
         from culture_warehouse.config import min_group_size
         from culture_warehouse.transform import BuildFailed

@@ -38,6 +38,10 @@ log = logging.getLogger(__name__)
 UNRECOGNISED = "unrecognised file"
 
 
+class IngestError(RuntimeError):
+    """A file could not be processed for a reason outside the file itself."""
+
+
 @dataclass(frozen=True)
 class Night:
     """What every file of a night needs: where to write, the as-of date, the run and the key."""
@@ -212,7 +216,12 @@ def ingest_folder(night: Night, landing: Landing, folder: str) -> FolderSummary:
             if recognised.extract_date and recognised.extract_date > night.as_of:
                 summary.left_for_later += 1
                 continue
-            result = ingest_file(conn, night, landing, ingestor, file, recognised)
+            try:
+                result = ingest_file(conn, night, landing, ingestor, file, recognised)
+            except Exception as error:
+                # Infrastructure trouble (a lost connection, a full disk): the task fails and is
+                # retried; the message names the file so the alert can too.
+                raise IngestError(f"{file.path}: {type(error).__name__}: {error}") from error
             if result is not None:
                 summary.files.append(result)
     return summary

@@ -68,7 +68,23 @@ def publish(run_id: str) -> dict[str, object]:
     dsn = resolve_dsn()
     tables = publish_marts(dsn)
     finish_run(run_id, "published")
-    return {"published": tables}
+    rejected = rejected_files(dsn, run_id)
+    if rejected:
+        from culture_warehouse.alerts import rejections_alert, send
+
+        send(rejections_alert(run_id, rejected))
+    return {"published": tables, "rejected_files": len(rejected)}
+
+
+def rejected_files(dsn: str, run_id: str) -> list[tuple[str, str, str]]:
+    """(source, file, reason) of every file this run rejected."""
+    with connect(dsn) as conn:
+        rows = conn.execute(
+            "select source, path, coalesce(reason, '') from audit.load_ledger"
+            " where run_id = %s and status = 'rejected' order by path",
+            (run_id,),
+        ).fetchall()
+    return [(str(source), str(path), str(reason)) for source, path, reason in rows]
 
 
 def finish_run(run_id: str, status: str, reason: str | None = None) -> None:
