@@ -27,6 +27,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--min-group-size", type=int, help="k of the confidentiality rules (default 5)")
     run.add_argument("--verbose", action="store_true", help="show Airflow's task logs")
 
+    backfill = commands.add_parser("backfill", help="rebuild a range of nights in date order")
+    backfill.add_argument("--from", dest="start", type=_date, required=True, help="first night (YYYY-MM-DD)")
+    backfill.add_argument("--to", dest="end", type=_date, required=True, help="last night (YYYY-MM-DD)")
+    backfill.add_argument("--landing", help="landing folder or fsspec URL (default: CULTURE_LANDING)")
+    backfill.add_argument("--dsn", help="warehouse PostgreSQL URL")
+    backfill.add_argument("--min-group-size", type=int, help="k of the confidentiality rules (default 5)")
+    backfill.add_argument("--verbose", action="store_true", help="show Airflow's task logs")
+
     generate = commands.add_parser("generate", help="write a synthetic landing drop")
     generate.add_argument("--out", type=Path, required=True)
     generate.add_argument("--employees", type=int, default=2000)
@@ -44,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "run":
         return run_command(args)
+    if args.command == "backfill":
+        return backfill_command(args)
     if args.command == "generate":
         return generate_command(args)
     if args.command == "bench":
@@ -53,47 +63,74 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
-def run_command(args: argparse.Namespace) -> int:
-    """Run the night through the DAG in-process; exit 0 only when new marts were published."""
+def _night_environment(args: argparse.Namespace) -> tuple[str, str] | None:
+    """Resolve landing and warehouse, export them for the DAG's tasks, prepare Airflow."""
     from culture_warehouse.airflow_runner import prepare_airflow_environment
+    from culture_warehouse.warehouse import resolve_dsn
 
     landing = args.landing or os.environ.get("CULTURE_LANDING")
     if not landing:
-        print(
-            "culture run: no landing location (pass --landing or set CULTURE_LANDING)",
-            file=sys.stderr,
-        )
-        return 2
+        print("culture: no landing location (pass --landing or set CULTURE_LANDING)", file=sys.stderr)
+        return None
     if "://" not in landing:
         landing = str(Path(landing).resolve())
         if not Path(landing).is_dir():
-            print(f"culture run: landing folder {landing} does not exist", file=sys.stderr)
-            return 2
+            print(f"culture: landing folder {landing} does not exist", file=sys.stderr)
+            return None
     os.environ["CULTURE_LANDING"] = landing
     if args.min_group_size is not None:
         os.environ["CULTURE_MIN_GROUP_SIZE"] = str(args.min_group_size)
-    from culture_warehouse.warehouse import resolve_dsn
-
     dsn = resolve_dsn(args.dsn)
     os.environ["CULTURE_WAREHOUSE_DSN"] = dsn
     prepare_airflow_environment(verbose=args.verbose)
+    return landing, dsn
 
+
+def _one_night(as_of: dt.date, landing: str, dsn: str) -> int:
+    """Run one night through the DAG and print its report; 0 only when marts were published."""
     from culture_warehouse.airflow_runner import run_dag
     from culture_warehouse.report import run_report
     from culture_warehouse.warehouse import connect
 
-    print(f"culture run: landing {landing}, as of {args.as_of.isoformat()}", flush=True)
-    result = run_dag(args.as_of, landing)
+    print(f"culture run: landing {landing}, as of {as_of.isoformat()}", flush=True)
+    result = run_dag(as_of, landing)
     with connect(dsn) as conn:
         report = run_report(conn, result.run_id)
     print(report.render())
-    print(
-        f"  warehouse: {_redacted(dsn)}  (marts for BI; audit.load_ledger and audit.quarantine for operators)"
-    )
     if result.state != "success" or report.status != "published":
         reason = report.reason or f"DAG run ended {result.state}"
         print(f"culture run: marts NOT published, the previous marts stay: {reason}", file=sys.stderr)
         return 1
+    return 0
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run the night through the DAG in-process; exit 0 only when new marts were published."""
+    environment = _night_environment(args)
+    if environment is None:
+        return 2
+    landing, dsn = environment
+    status = _one_night(args.as_of, landing, dsn)
+    print(f"  warehouse: {_redacted(dsn)}  (marts for BI; audit.load_ledger, audit.quarantine for operators)")
+    return status
+
+
+def backfill_command(args: argparse.Namespace) -> int:
+    """Rebuild every night from --from to --to in date order; stop at the first failed night."""
+    if args.end < args.start:
+        print("culture backfill: --to is before --from", file=sys.stderr)
+        return 2
+    environment = _night_environment(args)
+    if environment is None:
+        return 2
+    landing, dsn = environment
+    night = args.start
+    while night <= args.end:
+        status = _one_night(night, landing, dsn)
+        if status:
+            print(f"culture backfill: stopped at {night.isoformat()}", file=sys.stderr)
+            return status
+        night += dt.timedelta(days=1)
     return 0
 
 

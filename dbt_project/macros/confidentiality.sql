@@ -1,0 +1,299 @@
+{#
+    The one implementation of the confidentiality rules 1–3 of indicators.md.
+
+    `create_suppression_function()` returns the SQL that installs
+    `culture_fn.suppress_small_groups(groups jsonb, k numeric)`; dbt_project.yml runs it from
+    `on-run-start`, and plugins/culture_warehouse/confidentiality.py executes the same macro body
+    (everything between the macro tags, which must stay free of Jinja) for tests and the pipeline.
+
+    groups: a jsonb array with one object per group:
+        partition_key  text      groups in different partitions are independent
+                                 ('MTU2026|tillid', 'absence|2026-09-30', 'MTU2026|tillid|ORG2100|age')
+        group_key      text      unique within the partition (an org_unit_code, 'ORG2100|age=30-39')
+        parent_key     text      the nearest parent group in the same partition; null for a root
+        sort_key       text      the tie-break among equally small groups (the org_unit_code);
+                                 defaults to group_key; compared bytewise (collation "C")
+        depth          integer   optional; when given it must equal the depth from the parent
+                                 links (root = 0)
+        size           numeric   respondents, or average headcount for HR figures, of the whole
+                                 subtree (a group's own direct members plus all its descendants')
+
+    An empty array or null (jsonb_agg over no rows) gives no rows. Duplicate groups, unknown
+    parents, parent cycles, a wrong depth, a missing or negative size, or k <= 0 raise an error.
+
+    Returns one row per input group, in input order: partition_key, group_key, suppressed, and
+    reason: 'rule1: fewer than k', 'rule3: cover' or null. Use in a model, for example:
+
+        select suppression.partition_key, suppression.group_key, suppression.suppressed
+        from culture_fn.suppress_small_groups(
+            (
+                select jsonb_agg(jsonb_build_object(
+                    'partition_key', survey_id || '|' || dimension,
+                    'group_key', org_unit_code,
+                    'parent_key', parent_org_unit_code,
+                    'sort_key', org_unit_code,
+                    'size', n_respondents
+                ))
+                from unit_results
+            ),
+            {{ var('min_group_size') }}
+        ) as suppression
+
+    How rule 3 is applied. After rules 1–2, the cover of a shown group G is the shown groups whose
+    nearest shown proper ancestor is G. Rule 3 for G suppresses only members of G's current cover,
+    which changes no other group's cover; so when G's turn comes (after all its ancestors) its
+    cover is still the one left by rules 1–2, and suppressing a member C puts C's own cover (also
+    still as rules 1–2 left it) in C's place. One set-based statement therefore prepares every
+    cover, its summed size and the groups rule 3 concerns (0 < uncovered < k); only those are then
+    walked, ancestors first, in memory: work proportional to their covers, not to all groups.
+#}
+{% macro create_suppression_function() %}
+create schema if not exists culture_fn;
+
+create or replace function culture_fn.suppress_small_groups(groups jsonb, k numeric)
+returns table (partition_key text, group_key text, suppressed boolean, reason text)
+language plpgsql
+immutable
+parallel safe
+as $function$
+#variable_conflict use_column
+declare
+    -- Average headcounts summed over a subtree can differ from the parent's by rounding noise;
+    -- a real uncovered member weighs at least one day of a window (1/366), far above this.
+    rounding_noise constant numeric := 0.000001;
+    problem text;
+    -- Arrays indexed by the group's position in the input.
+    partition_of text[];
+    group_key_of text[];
+    size_of numeric[];
+    shown_of boolean[];
+    cover_size_of numeric[];
+    first_member_of integer[];
+    next_member_of integer[];
+    sort_key_of text[];
+    -- Shown groups whose uncovered members number more than 0 but fewer than k, ancestors first.
+    candidates integer[];
+    candidate integer;
+    uncovered numeric;
+    cover integer[];
+    member integer;
+    smallest integer;
+    challenger integer;
+    victim integer;
+begin
+    if k is null or k <= 0 then
+        raise exception 'suppress_small_groups: k must be a positive number, got %', k;
+    end if;
+    -- jsonb_agg over no rows gives null: no groups, nothing to suppress.
+    if groups is null then
+        return;
+    end if;
+    if jsonb_typeof(groups) <> 'array' then
+        raise exception 'suppress_small_groups: groups must be a jsonb array, got %',
+            jsonb_typeof(groups);
+    end if;
+    if jsonb_array_length(groups) = 0 then
+        return;
+    end if;
+
+    with recursive item as materialized (
+        select
+            item.position::integer as id,
+            item.partition_key,
+            item.group_key,
+            item.parent_key,
+            coalesce(item.sort_key, item.group_key) as sort_key,
+            item.depth as given_depth,
+            item.size,
+            item.size >= k as is_shown
+        from rows from (
+            jsonb_to_recordset(groups) as (
+                partition_key text,
+                group_key text,
+                parent_key text,
+                sort_key text,
+                depth integer,
+                size numeric
+            )
+        ) with ordinality as item (
+            partition_key, group_key, parent_key, sort_key, depth, size, position
+        )
+    ),
+
+    keyed as (
+        select partition_key, group_key, min(id) as id, count(*) as occurrences
+        from item
+        group by partition_key, group_key
+    ),
+
+    linked as materialized (
+        select item.*, parent.id as parent_id
+        from item
+        left join keyed as parent
+            on parent.partition_key = item.partition_key and parent.group_key = item.parent_key
+    ),
+
+    -- Down from the roots: each group's depth and its nearest shown proper ancestor.
+    walk (id, depth, nearest_shown, nearest_shown_above) as (
+        select id, 0, case when is_shown then id end, null::integer
+        from linked
+        where parent_key is null
+        union all
+        select
+            child.id,
+            walk.depth + 1,
+            case when child.is_shown then child.id else walk.nearest_shown end,
+            walk.nearest_shown
+        from walk
+        inner join linked as child on child.parent_id = walk.id
+    ),
+
+    placed as materialized (
+        select
+            linked.*,
+            walk.depth,
+            case when linked.is_shown then walk.nearest_shown_above end as cover_of
+        from linked
+        left join walk on walk.id = linked.id
+    ),
+
+    covers as (
+        select cover_of as id, sum(size) as cover_size, min(id) as first_member
+        from placed
+        where cover_of is not null
+        group by cover_of
+    ),
+
+    described as (
+        select
+            placed.*,
+            coalesce(covers.cover_size, 0) as cover_size,
+            covers.first_member,
+            case
+                when placed.cover_of is not null
+                    then lead(placed.id) over (partition by placed.cover_of order by placed.id)
+            end as next_member
+        from placed
+        left join covers on covers.id = placed.id
+    ),
+
+    problems as (
+        select 1 as priority, format(
+            'group %s of partition %s needs a partition_key, a group_key and a size >= 0, got %s',
+            group_key, partition_key, coalesce(size::text, 'none')
+        ) as message
+        from item
+        where partition_key is null or group_key is null or size is null or size < 0
+        union all
+        select 2, format(
+            'group %s appears %s times in partition %s', group_key, occurrences, partition_key
+        )
+        from keyed
+        where occurrences > 1
+        union all
+        select 3, format(
+            'the parent %s of group %s is not in partition %s',
+            parent_key, group_key, partition_key
+        )
+        from linked
+        where parent_key is not null and parent_id is null
+        union all
+        select 4, format(
+            'group %s of partition %s is on a cycle of parents', group_key, partition_key
+        )
+        from placed
+        where depth is null
+        union all
+        select 5, format(
+            'group %s of partition %s has depth %s but its parents put it at depth %s',
+            group_key, partition_key, given_depth, depth
+        )
+        from placed
+        where given_depth <> depth
+    )
+
+    select
+        (select message from problems order by priority limit 1),
+        array_agg(partition_key order by id),
+        array_agg(group_key order by id),
+        array_agg(size order by id),
+        array_agg(is_shown order by id),
+        array_agg(cover_size order by id),
+        array_agg(first_member order by id),
+        array_agg(next_member order by id),
+        array_agg(sort_key order by id),
+        array_agg(id order by depth, sort_key collate "C", group_key collate "C") filter (
+            where is_shown and size - cover_size > rounding_noise and size - cover_size < k
+        )
+    into
+        problem,
+        partition_of,
+        group_key_of,
+        size_of,
+        shown_of,
+        cover_size_of,
+        first_member_of,
+        next_member_of,
+        sort_key_of,
+        candidates
+    from described;
+
+    if problem is not null then
+        raise exception 'suppress_small_groups: %', problem;
+    end if;
+
+    foreach candidate in array coalesce(candidates, '{}') loop
+        continue when not shown_of[candidate];
+        uncovered := size_of[candidate] - cover_size_of[candidate];
+        cover := '{}';
+        member := first_member_of[candidate];
+        while member is not null loop
+            cover := array_append(cover, member);
+            member := next_member_of[member];
+        end loop;
+
+        while uncovered > rounding_noise and uncovered < k and cardinality(cover) > 0 loop
+            -- The smallest member: by size, then sort_key, then group_key (bytewise).
+            smallest := 1;
+            for slot in 2 .. cardinality(cover) loop
+                challenger := cover[slot];
+                victim := cover[smallest];
+                if size_of[challenger] < size_of[victim]
+                    or size_of[challenger] = size_of[victim] and (
+                        sort_key_of[challenger] collate "C" < sort_key_of[victim]
+                        or sort_key_of[challenger] = sort_key_of[victim]
+                        and group_key_of[challenger] collate "C" < group_key_of[victim]
+                    )
+                then
+                    smallest := slot;
+                end if;
+            end loop;
+            victim := cover[smallest];
+            shown_of[victim] := false;
+            uncovered := uncovered + size_of[victim] - cover_size_of[victim];
+            cover[smallest] := cover[cardinality(cover)];
+            cover := trim_array(cover, 1);
+            member := first_member_of[victim];
+            while member is not null loop
+                cover := array_append(cover, member);
+                member := next_member_of[member];
+            end loop;
+        end loop;
+    end loop;
+
+    return query
+    select
+        outcome.partition_key,
+        outcome.group_key,
+        not outcome.is_shown,
+        case
+            when outcome.size < k then 'rule1: fewer than k'
+            when not outcome.is_shown then 'rule3: cover'
+        end
+    from unnest(partition_of, group_key_of, size_of, shown_of) with ordinality as outcome (
+        partition_key, group_key, size, is_shown, position
+    )
+    order by outcome.position;
+end;
+$function$;
+{% endmacro %}
