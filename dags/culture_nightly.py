@@ -92,9 +92,15 @@ def culture_nightly() -> None:
 
     @task
     def publish(**context: Any) -> dict[str, object]:
-        from culture_warehouse import pipeline
+        from airflow.sdk.exceptions import AirflowFailException
 
-        return pipeline.publish(context["run_id"])
+        from culture_warehouse import pipeline
+        from culture_warehouse.publish import PublishBlocked
+
+        try:
+            return pipeline.publish(context["run_id"])
+        except PublishBlocked as blocked:
+            raise AirflowFailException(str(blocked)) from None
 
     ingests = [ingest.override(task_id=f"ingest_{folder}")(folder) for folder in FOLDERS]
     prepare() >> ingests >> transform() >> publish()

@@ -49,6 +49,7 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = Path(tempfile.mkdtemp(prefix="culture-test-pg-"))
     server = pgserver.get_server(folder, cleanup_mode="delete")
     yield str(server.get_uri())
+    server.cleanup()  # now, while logging still works, rather than at interpreter exit
 
 
 def with_database(dsn: str, database: str) -> str:

@@ -13,7 +13,7 @@ from culture_warehouse import ingest as door
 from culture_warehouse.config import NightSettings
 from culture_warehouse.landing import Landing
 from culture_warehouse.privacy import Pseudonymiser, load_pseudonym_key
-from culture_warehouse.publish import publish_marts
+from culture_warehouse.publish import PublishBlocked, audit_built_marts, publish_marts
 from culture_warehouse.sources.registry import FOLDERS
 from culture_warehouse.transform import build_marts
 from culture_warehouse.warehouse import bootstrap, connect, resolve_dsn
@@ -66,6 +66,11 @@ def transform(as_of: dt.date, run_id: str, min_group_size: int) -> dict[str, obj
 def publish(run_id: str) -> dict[str, object]:
     """Swap the tested marts in and close the run."""
     dsn = resolve_dsn()
+    try:
+        audited = audit_built_marts(dsn, run_id)
+    except PublishBlocked as blocked:
+        finish_run(run_id, "failed", str(blocked))
+        raise
     tables = publish_marts(dsn)
     finish_run(run_id, "published")
     rejected = rejected_files(dsn, run_id)
@@ -73,7 +78,7 @@ def publish(run_id: str) -> dict[str, object]:
         from culture_warehouse.alerts import rejections_alert, send
 
         send(rejections_alert(run_id, rejected))
-    return {"published": tables, "rejected_files": len(rejected)}
+    return {"published": tables, "audit_suites": audited, "rejected_files": len(rejected)}
 
 
 def rejected_files(dsn: str, run_id: str) -> list[tuple[str, str, str]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -82,15 +83,15 @@ def _suite(context: Any, suite: str) -> Any:
         ExpectationConfiguration,
     )
 
-    try:
-        return context.suites.get(suite)
-    except Exception:
-        definition = load_suite_definition(suite)
-        expectations = [
-            ExpectationConfiguration(type=e["type"], kwargs=e.get("kwargs", {})).to_domain_obj()
-            for e in definition["expectations"]
-        ]
-        return context.suites.add(gx.ExpectationSuite(name=suite, expectations=expectations))
+    # Read from expectations/ on every call, so an edited suite takes effect in a long-lived process.
+    definition = load_suite_definition(suite)
+    expectations = [
+        ExpectationConfiguration(type=e["type"], kwargs=e.get("kwargs", {})).to_domain_obj()
+        for e in definition["expectations"]
+    ]
+    if suite in {existing.name for existing in context.suites.all()}:
+        context.suites.delete(suite)
+    return context.suites.add(gx.ExpectationSuite(name=suite, expectations=expectations))
 
 
 def _outcome(result: Any) -> ExpectationOutcome:
@@ -110,14 +111,16 @@ def validate_query(dsn: str, suite: str, query: str, batch_name: str) -> SuiteOu
 
     context = _context(dsn)
     datasource = context.data_sources.get("warehouse")
-    asset = datasource.add_query_asset(name=batch_name, query=query)
+    # Names are unique per call: a replay from scratch reuses load ids within one process.
+    unique = f"{batch_name}_{uuid.uuid4().hex[:8]}"
+    asset = datasource.add_query_asset(name=unique, query=query)
     try:
         batch = asset.add_batch_definition_whole_table("batch")
         definition = gx.ValidationDefinition(
-            data=batch, suite=_suite(context, suite), name=f"validate_{batch_name}"
+            data=batch, suite=_suite(context, suite), name=f"validate_{unique}"
         )
         result = definition.run(result_format="BASIC")
     finally:
-        datasource.delete_asset(batch_name)
+        datasource.delete_asset(unique)
     outcomes = tuple(_outcome(r) for r in result.results)
     return SuiteOutcome(suite=suite, success=bool(result.success), outcomes=outcomes)
