@@ -8,7 +8,7 @@ STATE := .culture
 EMPLOYEES ?= 2000
 SEED ?= 42
 BENCH_EMPLOYEES ?= 190000
-AS_OF ?= $(shell date +%F)
+AS_OF ?= 2026-10-01
 export AIRFLOW_HOME := $(CURDIR)/$(STATE)/airflow
 export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
 export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
@@ -28,7 +28,7 @@ $(STAMP): requirements.lock pyproject.toml
 
 run: install
 	@mkdir -p $(STATE)
-	$(BIN)/culture generate --out $(STATE)/landing --employees $(EMPLOYEES) --seed $(SEED)
+	$(BIN)/culture generate --out $(STATE)/landing --employees $(EMPLOYEES) --seed $(SEED) --as-of $(AS_OF)
 	$(BIN)/culture run --landing $(STATE)/landing --as-of $(AS_OF)
 
 lint: install

@@ -139,8 +139,14 @@ def _open_xlsx(path: Path) -> TableStream:
 
     def rows() -> Iterator[tuple[int, list[str | None]]]:
         try:
+            width = len(header)
             for number, record in enumerate(values, start=2):
                 cells = [_cell_text(value) for value in record]
+                # Spreadsheets drop trailing empty cells, or keep stray empty ones past the header.
+                if len(cells) < width:
+                    cells.extend([None] * (width - len(cells)))
+                elif len(cells) > width and all(cell is None for cell in cells[width:]):
+                    del cells[width:]
                 if all(cell is None or not cell.strip() for cell in cells):
                     continue
                 yield number, cells
