@@ -111,8 +111,24 @@ def run_command(args: argparse.Namespace) -> int:
         return 2
     landing, dsn = environment
     status = _one_night(args.as_of, landing, dsn)
-    print(f"  warehouse: {_redacted(dsn)}  (marts for BI; audit.load_ledger, audit.quarantine for operators)")
+    print(where_to_look(dsn))
     return status
+
+
+def where_to_look(dsn: str) -> str:
+    """The next steps printed after a night: how to query what was built and see the DAG."""
+    shown = _redacted(dsn)
+    return "\n".join(
+        [
+            "where to look next:",
+            f"  psql '{shown}'",
+            "    select * from marts.culture_scorecard order by period_end desc, org_unit_code limit 20;",
+            "    select file_name, status, reason from audit.load_ledger order by load_id desc;",
+            "    select * from audit.quarantine limit 20;  -- rows set aside, with line and column",
+            "  make airflow        -- the same DAG in the Airflow UI (http://localhost:8080)",
+            "  README.md           -- configuration, a real PostgreSQL or landing location, Docker Compose",
+        ]
+    )
 
 
 def backfill_command(args: argparse.Namespace) -> int:
