@@ -35,6 +35,9 @@ class LoadOutcome:
     quarantined: list[QuarantinedRow] = field(default_factory=list)
     drift: list[str] = field(default_factory=list)
     dropped_personal: list[str] = field(default_factory=list)
+    # The key a re-delivery replaces, when only the content tells it (a meeting's committee, unit
+    # and date); it takes precedence over the key recognised from the file name.
+    logical_key: str | None = None
 
 
 def ensure_raw_table(conn: psycopg.Connection, spec: TabularSource) -> None:
@@ -81,20 +84,43 @@ def plan_columns(spec: TabularSource, header: tuple[str, ...]) -> ColumnPlan:
     return ColumnPlan(tuple(positions), drift, personal)
 
 
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_CACHE_LIMIT = 1_000_000
+
+
 def _copy_text(value: str | None) -> str:
     if value is None:
         return "\\N"
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return value.translate(_COPY_ESCAPES)
+
+
+def _memoised(convert: Callable[[str], str]) -> Callable[[str], str]:
+    """Cache a converter: dates, codes, fte values and employee numbers repeat across rows and files.
+
+    Failures are not cached; they are rare and re-raise with the same reason.
+    """
+    cache: dict[str, str] = {}
+
+    def run(text: str) -> str:
+        found = cache.get(text)
+        if found is None:
+            found = convert(text)
+            if len(cache) >= _CACHE_LIMIT:
+                cache.clear()
+            cache[text] = found
+        return found
+
+    return run
 
 
 def _converter(kind: Kind, pseudonymise: Callable[[str], str]) -> Callable[[str], str]:
     """The parser of a column kind, followed by pseudonymisation or CPR redaction where due."""
     parse = PARSERS[kind]
     if kind is Kind.EMPLOYEE:
-        return lambda text: pseudonymise(parse(text))
+        return _memoised(lambda text: pseudonymise(parse(text)))
     if kind is Kind.FREE_TEXT:
         return lambda text: redact_cpr(parse(text))
-    return parse
+    return _memoised(parse)
 
 
 def normalised_rows(
@@ -108,36 +134,41 @@ def normalised_rows(
     outcome.drift = list(plan.drift)
     outcome.dropped_personal = list(plan.dropped_personal)
     width = len(stream.header)
-    converters = [_converter(column.kind, pseudonymise) for column in spec.columns]
-    columns = spec.columns
+    fields = [
+        (column.name, column.required, position, _converter(column.kind, pseudonymise))
+        for column, position in zip(spec.columns, plan.positions, strict=True)
+    ]
+    quarantined = outcome.quarantined
+    rows_read = 0
     for line_number, cells in stream.rows:
-        outcome.rows_read += 1
+        rows_read += 1
         if len(cells) != width:
-            outcome.quarantined.append(
-                QuarantinedRow(line_number, None, f"row has {len(cells)} fields, header has {width}")
-            )
+            reason = f"row has {len(cells)} fields, header has {width}"
+            quarantined.append(QuarantinedRow(line_number, None, reason))
             continue
         values: list[str | None] = []
         problem: QuarantinedRow | None = None
-        for column, position, convert in zip(columns, plan.positions, converters, strict=True):
+        for name, required, position, convert in fields:
             cell = cells[position] if position is not None else None
-            if cell is None or not cell.strip():
-                if column.required:
-                    problem = QuarantinedRow(line_number, column.name, "required value is empty")
+            if not cell or cell.isspace():
+                if required:
+                    problem = QuarantinedRow(line_number, name, "required value is empty")
                     break
                 values.append(None)
                 continue
             try:
                 values.append(convert(cell))
             except ValueError as error:
-                problem = QuarantinedRow(line_number, column.name, str(error))
+                problem = QuarantinedRow(line_number, name, str(error))
                 break
-        if problem is None:
+        if problem is None and spec.row_rules:
             problem = _broken_rule(spec, line_number, values)
         if problem is not None:
-            outcome.quarantined.append(problem)
+            quarantined.append(problem)
             continue
+        outcome.rows_read = rows_read
         yield line_number, values
+    outcome.rows_read = rows_read
 
 
 def _broken_rule(spec: TabularSource, line_number: int, values: list[str | None]) -> QuarantinedRow | None:

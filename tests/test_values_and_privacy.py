@@ -1,0 +1,100 @@
+"""Value normalisation of landing.md's formats, CPR redaction and keyed pseudonyms."""
+
+from __future__ import annotations
+
+import pytest
+
+from culture_warehouse.privacy import Pseudonymiser, contains_cpr, redact_cpr
+from culture_warehouse.readers.tabular import normalise_header, sniff_delimiter
+from culture_warehouse.readers.values import (
+    parse_boolean,
+    parse_code,
+    parse_date,
+    parse_decimal,
+    parse_integer,
+    parse_timestamp,
+)
+
+
+@pytest.mark.parametrize(
+    "text", ["2026-03-12", "12-03-2026", "12.03.2026", " 12.3.2026 ", "2026-03-12 00:00:00"]
+)
+def test_every_date_format_of_the_contract_means_the_same_day(text: str) -> None:
+    assert parse_date(text) == "2026-03-12"
+
+
+@pytest.mark.parametrize("text", ["31-02-2026", "2026/03/12", "12 marts", "170667-9385"])
+def test_an_impossible_or_unknown_date_is_refused_without_repeating_the_value(text: str) -> None:
+    with pytest.raises(ValueError) as refused:
+        parse_date(text)
+    assert text not in str(refused.value)
+
+
+def test_naive_timestamps_are_copenhagen_time_and_zoned_ones_keep_their_zone() -> None:
+    assert parse_timestamp("2026-06-30 02:00:00") == "2026-06-30T02:00:00+02:00"
+    assert parse_timestamp("2026-01-15T02:00:00") == "2026-01-15T02:00:00+01:00"
+    assert parse_timestamp("2026-09-30T02:00:00+02:00") == "2026-09-30T02:00:00+02:00"
+    assert parse_timestamp("2026-09-30T00:00:00Z") == "2026-09-30T00:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("0,8", "0.8"), ("0.8", "0.8"), ("1.234,5", "1234.5"), (" 7,5 ", "7.5")]
+)
+def test_decimal_comma_and_point_are_both_numbers(text: str, value: str) -> None:
+    assert parse_decimal(text) == value
+
+
+def test_whole_numbers_accept_4_comma_0_but_not_4_comma_5() -> None:
+    assert parse_integer(" 4 ") == "4"
+    assert parse_integer("4,0") == "4"
+    with pytest.raises(ValueError, match="not a whole number"):
+        parse_integer("4,5")
+
+
+BOOLEANS = [("ja", "true"), ("Nej", "false"), ("yes", "true"), ("no", "false"), ("TRUE", "true"),
+            ("false", "false"), ("1", "true"), ("0", "false"), ("J", "true"), ("N", "false"), ("Y", "true")]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "value"), BOOLEANS)
+def test_every_boolean_spelling_of_the_contract(text: str, value: str) -> None:
+    assert parse_boolean(text) == value
+
+
+def test_unit_codes_stored_as_numbers_by_a_spreadsheet_are_text_again() -> None:
+    assert parse_code("2110.0") == "2110"
+    assert parse_code(" 02110 ") == "02110"
+
+
+def test_headers_ignore_case_surrounding_spaces_and_a_bom() -> None:
+    assert normalise_header("\ufeff Employee_Number ") == "employee_number"
+    assert normalise_header("Hire Date") == "hire_date"
+
+
+def test_the_delimiter_is_detected_from_the_header_line() -> None:
+    assert sniff_delimiter("a;b;c,d\n") == ";"
+    assert sniff_delimiter("a,b,c\n") == ","
+    assert sniff_delimiter("a\tb\n") == "\t"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Anne (170667-9385) er syg", "cpr 1706679385.", "010190-1235 fejler modulus 11", "nr. 290200 1234"],
+)
+def test_cpr_numbers_with_a_valid_date_are_redacted_even_when_modulus_11_fails(text: str) -> None:
+    redacted = redact_cpr(text)
+    assert "[CPR]" in redacted
+    assert not contains_cpr(redacted)
+
+
+@pytest.mark.parametrize("text", ["sag 123456-7890", "konto 3213456789", "telefon 12345678", "år 2026-2027"])
+def test_numbers_without_a_valid_birth_date_are_left_alone(text: str) -> None:
+    assert redact_cpr(text) == text
+
+
+def test_pseudonyms_are_stable_keyed_and_ignore_spreadsheet_formatting() -> None:
+    first, other_key = Pseudonymiser(b"key-1"), Pseudonymiser(b"key-2")
+    assert first("E001") == first(" E001 ")
+    assert first("1234") == first("1234.0")
+    assert first("E001") != first("E002")
+    assert first("E001") != other_key("E001")
+    assert "E001" not in first("E001")
