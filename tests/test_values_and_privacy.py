@@ -51,8 +51,10 @@ def test_whole_numbers_accept_4_comma_0_but_not_4_comma_5() -> None:
         parse_integer("4,5")
 
 
-BOOLEANS = [("ja", "true"), ("Nej", "false"), ("yes", "true"), ("no", "false"), ("TRUE", "true"),
-            ("false", "false"), ("1", "true"), ("0", "false"), ("J", "true"), ("N", "false"), ("Y", "true")]  # fmt: skip
+BOOLEANS = [
+    *[(word, "true") for word in ("ja", "yes", "TRUE", "1", "J", "Y")],
+    *[(word, "false") for word in ("Nej", "no", "false", "0", "N")],
+]
 
 
 @pytest.mark.parametrize(("text", "value"), BOOLEANS)
