@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import cast
 
 import psycopg
 
@@ -123,13 +124,55 @@ def _converter(kind: Kind, pseudonymise: Callable[[str], str]) -> Callable[[str]
     return _memoised(parse)
 
 
+_CHUNK_ROWS = 10_000
+
+
+class _Failed:
+    """A cell that could not be converted; carries the reason (never the value)."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+_EMPTY = _Failed("required value is empty")
+
+
+def _convert_column(
+    texts: list[str | None], convert: Callable[[str], str], required: bool
+) -> tuple[list[str | _Failed | None], set[str | None]]:
+    """Convert one column of a chunk, each distinct text once (values repeat a lot).
+
+    Returns the converted column and the distinct texts that failed.
+    """
+    converted: dict[str | None, str | _Failed | None] = {}
+    failed: set[str | None] = set()
+    for text in set(texts):
+        if text is None or not text or text.isspace():
+            converted[text] = _EMPTY if required else None
+            if required:
+                failed.add(text)
+            continue
+        try:
+            converted[text] = convert(text)
+        except ValueError as error:
+            converted[text] = _Failed(str(error))
+            failed.add(text)
+    return [converted[text] for text in texts], failed
+
+
 def normalised_rows(
     spec: TabularSource,
     stream: TableStream,
     pseudonymise: Callable[[str], str],
     outcome: LoadOutcome,
 ) -> Iterator[tuple[int, list[str | None]]]:
-    """Contract columns of every good row, in spec order; bad rows go to ``outcome.quarantined``."""
+    """Contract columns of every good row, in spec order; bad rows go to ``outcome.quarantined``.
+
+    Rows are converted a chunk at a time, column by column, so a value that repeats (a date, a
+    unit code, an fte) is parsed once per chunk instead of once per row.
+    """
     plan = plan_columns(spec, stream.header)
     outcome.drift = list(plan.drift)
     outcome.dropped_personal = list(plan.dropped_personal)
@@ -138,37 +181,52 @@ def normalised_rows(
         (column.name, column.required, position, _converter(column.kind, pseudonymise))
         for column, position in zip(spec.columns, plan.positions, strict=True)
     ]
-    quarantined = outcome.quarantined
-    rows_read = 0
-    for line_number, cells in stream.rows:
-        rows_read += 1
-        if len(cells) != width:
-            reason = f"row has {len(cells)} fields, header has {width}"
-            quarantined.append(QuarantinedRow(line_number, None, reason))
-            continue
-        values: list[str | None] = []
-        problem: QuarantinedRow | None = None
+    for chunk in _chunks(stream.rows, _CHUNK_ROWS):
+        outcome.rows_read += len(chunk)
+        good: list[tuple[int, list[str | None]]] = []
+        for line_number, cells in chunk:
+            if len(cells) == width:
+                good.append((line_number, cells))
+            else:
+                reason = f"row has {len(cells)} fields, header has {width}"
+                outcome.quarantined.append(QuarantinedRow(line_number, None, reason))
+        columns: list[list[str | _Failed | None]] = []
+        problems: dict[int, QuarantinedRow] = {}
         for name, required, position, convert in fields:
-            cell = cells[position] if position is not None else None
-            if not cell or cell.isspace():
-                if required:
-                    problem = QuarantinedRow(line_number, name, "required value is empty")
-                    break
-                values.append(None)
+            if position is None:
+                columns.append([None] * len(good))
                 continue
-            try:
-                values.append(convert(cell))
-            except ValueError as error:
-                problem = QuarantinedRow(line_number, name, str(error))
-                break
-        if problem is None and spec.row_rules:
-            problem = _broken_rule(spec, line_number, values)
-        if problem is not None:
-            quarantined.append(problem)
-            continue
-        outcome.rows_read = rows_read
-        yield line_number, values
-    outcome.rows_read = rows_read
+            texts = [cells[position] for _, cells in good]
+            column, failed = _convert_column(texts, convert, required)
+            if failed:
+                for index, text in enumerate(texts):
+                    value = column[index]
+                    if text in failed and index not in problems and isinstance(value, _Failed):
+                        problems[index] = QuarantinedRow(good[index][0], name, value.reason)
+            columns.append(column)
+        for index, values in enumerate(zip(*columns, strict=True)):
+            line_number = good[index][0]
+            problem = problems.get(index)
+            row = cast(list[str | None], list(values))
+            if problem is None and spec.row_rules:
+                problem = _broken_rule(spec, line_number, row)
+            if problem is not None:
+                outcome.quarantined.append(problem)
+                continue
+            yield line_number, row
+
+
+def _chunks(
+    rows: Iterator[tuple[int, list[str | None]]], size: int
+) -> Iterator[list[tuple[int, list[str | None]]]]:
+    chunk: list[tuple[int, list[str | None]]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _broken_rule(spec: TabularSource, line_number: int, values: list[str | None]) -> QuarantinedRow | None:

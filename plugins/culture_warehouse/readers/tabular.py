@@ -105,7 +105,7 @@ def _open_csv(path: Path) -> TableStream:
             for record in reader:
                 start_line = previous_line + 1
                 previous_line = reader.line_num
-                if not record or all(not cell.strip() for cell in record):
+                if not any(record) or (not record[0].strip() and all(not c.strip() for c in record)):
                     continue
                 yield start_line, list(record)
         except csv.Error:
