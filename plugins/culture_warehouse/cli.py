@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import os
 import sys
+import warnings
 from pathlib import Path
 
 
@@ -50,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if not getattr(args, "verbose", False):
+        # Library deprecation chatter (Airflow, GX, dbt) buries the night's own summary.
+        warnings.simplefilter("ignore")
     if args.command == "run":
         return run_command(args)
     if args.command == "backfill":
