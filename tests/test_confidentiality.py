@@ -17,12 +17,12 @@ from decimal import Decimal
 from typing import Any
 
 import jinja2
-import pgserver
 import psycopg
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import with_database
 from culture_warehouse.confidentiality import (
     RULE_1,
     RULE_3,
@@ -38,11 +38,12 @@ Key = tuple[str, str]
 
 
 @pytest.fixture(scope="module")
-def conn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[psycopg.Connection[Any]]:
-    with (
-        pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop") as server,
-        psycopg.connect(server.get_uri(), autocommit=True) as connection,
-    ):
+def conn(pg_server: str) -> Iterator[psycopg.Connection[Any]]:
+    """A database of its own on the session's PostgreSQL, with the function installed."""
+    with psycopg.connect(pg_server, autocommit=True) as admin:
+        admin.execute("drop database if exists confidentiality_tests with (force)")
+        admin.execute("create database confidentiality_tests")
+    with psycopg.connect(with_database(pg_server, "confidentiality_tests"), autocommit=True) as connection:
         install_suppression_function(connection)
         yield connection
 
