@@ -47,7 +47,7 @@ bench: install
 
 airflow: install
 	@mkdir -p $(AIRFLOW_HOME)
-	$(BIN)/airflow standalone
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/airflow standalone
 
 lock:
 	$(BIN)/uv pip compile requirements.in --python-version 3.11 -o requirements.lock
