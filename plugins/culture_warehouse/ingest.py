@@ -176,6 +176,12 @@ def load_table(
 def ingestors() -> dict[str, Ingestor]:
     """The ingestor of every landing folder."""
     found: dict[str, Ingestor] = {folder: TabularIngestor(folder) for folder in ("hr", "apv", "results")}
+    from culture_warehouse.sources.mtu import MtuIngestor  # imported here: it builds on this module
+
+    found["mtu"] = MtuIngestor()
+    from culture_warehouse.sources.minutes_ingest import MinutesIngestor  # builds on this module too
+
+    found["minutes"] = MinutesIngestor()
     for folder, factory in _EXTRA_INGESTORS.items():
         found[folder] = factory()
     return found
@@ -289,7 +295,7 @@ def _finish(
     with conn.transaction():
         ledger.mark_loaded(
             conn, load_id, outcome.rows_read, outcome.rows_loaded, quarantined,
-            recognised.logical_key, note,
+            outcome.logical_key or recognised.logical_key, note,
         )  # fmt: skip
     log.info("loaded %s: %d rows, %d quarantined", file.path, outcome.rows_loaded, quarantined)
     return FileResult(file.path, "loaded", outcome.rows_read, outcome.rows_loaded, quarantined, note)

@@ -146,6 +146,9 @@ def dbt_connection_env(dsn: str) -> dict[str, str]:
         "CULTURE_DBT_USER": unquote(url.username or query.get("user", ["postgres"])[0]),
         "CULTURE_DBT_PASSWORD": unquote(url.password or ""),
         "CULTURE_DBT_DBNAME": (url.path.lstrip("/") or "postgres"),
+        # JIT compilation costs more than it saves on these one-off set-based builds
+        # (measured: 9 s → 26 s for one absence model at 190,000 employees).
+        "PGOPTIONS": "-c jit=off",
     }
 
 

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from culture_warehouse.sources.base import Column, Delivery, Kind, TabularSource, dated
+from culture_warehouse.sources.base import Column, Delivery, Kind, RowRule, TabularSource, dated, not_before
+
+STATUS_SPELLINGS = ("åben", "igang", "lukket", "afsluttet")
+"""Statuses the register writes, compared in lower case without spaces (``I gang`` is ``igang``);
+``afsluttet`` is ``lukket``. staging/apv/stg_apv__findings.sql maps the same spellings."""
+
+
+def _known_status(row: dict[str, str | None]) -> bool:
+    status = row.get("status")
+    return status is None or "".join(status.casefold().split()) in STATUS_SPELLINGS
+
 
 FINDINGS = TabularSource(
     source="apv",
@@ -25,6 +35,12 @@ FINDINGS = TabularSource(
         Column("due_date", Kind.DATE),
         Column("status", Kind.TEXT, required=True),
         Column("closed_on", Kind.DATE),
+    ),
+    row_rules=(
+        # An unknown status cannot be counted as open or closed, so the row is held back with a
+        # reason rather than guessed at.
+        RowRule("status", "status is not åben, i gang or lukket (or afsluttet)", _known_status),
+        not_before("closed_on", "identified_on"),
     ),
 )
 

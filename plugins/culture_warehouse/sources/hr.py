@@ -143,7 +143,8 @@ PERFORMANCE = TabularSource(
         Column("rating", Kind.INTEGER, required=True),
         Column("reviewed_on", Kind.DATE),
     ),
-    row_rules=(within("rating", 1, 5),),
+    # A review period is a year: a review without reviewed_on is dated 31 December of it.
+    row_rules=(within("rating", 1, 5), within("period", 1900, 2100)),
 )
 
 HR_SOURCES = (ORG_UNITS, EMPLOYEES, ABSENCE, MUS, COMPETENCE, MOBILITY, PERFORMANCE)

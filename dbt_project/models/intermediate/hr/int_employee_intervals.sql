@@ -1,6 +1,11 @@
 {#- The heart of HR history: intervals [valid_from, valid_to] (both inclusive) in which an
     employee was employed with one unit and fte. Cost grows with the number of changes, never
-    with employees × days. -#}
+    with employees × days. Indexed on employee_id because every employee fact (absence spell,
+    event) finds its unit by joining here on employee_id and date. -#}
+{{ config(
+    post_hook="create index if not exists {{ this.name }}_employee on {{ this }} (employee_id, valid_from)"
+) }}
+
 with
 
 spells as (

@@ -1,6 +1,7 @@
 {#- Headcount at each scorecard period end over each unit's whole subtree: employees with
     hire_date <= d <= termination date (the last day of employment), counted in the unit they
-    belonged to on d and in all its ancestors as the tree stood on d. -#}
+    belonged to on d and in all its ancestors as the tree stood on d. An employee's intervals
+    never overlap, so counting per unit first and summing up the tree counts each person once. -#}
 with
 
 periods as (
@@ -18,18 +19,19 @@ closure as (
 employed_at_end as (
     select
         periods.period_end,
-        intervals.employee_id,
-        intervals.org_unit_code
+        intervals.org_unit_code,
+        count(*) as n_employees
     from periods
     inner join intervals
         on periods.period_end between intervals.valid_from and intervals.valid_to
+    group by periods.period_end, intervals.org_unit_code
 ),
 
 rolled_up as (
     select
         employed_at_end.period_end,
         closure.ancestor_code as org_unit_code,
-        count(distinct employed_at_end.employee_id) as n_employees
+        sum(employed_at_end.n_employees)::bigint as n_employees
     from employed_at_end
     inner join closure
         on

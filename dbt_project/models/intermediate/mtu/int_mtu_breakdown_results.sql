@@ -1,0 +1,242 @@
+{#- Survey × org unit × dimension × background variable × value over the unit's whole subtree.
+    Each unit's breakdown by one variable is a small tree for the suppression function: the unit
+    is the root, every value a group below it, and respondents without a value are the root's
+    own members. Rules 1 and 3 then apply inside the unit; a breakdown of a unit whose own
+    figures are suppressed is suppressed whole. -#}
+with
+
+groups as (
+    select * from {{ ref('int_mtu_groups') }}
+),
+
+rounds as (
+    select * from {{ ref('int_mtu_rounds') }}
+),
+
+round_closure as (
+    select * from {{ ref('int_mtu_round_closure') }}
+),
+
+respondents as (
+    select * from {{ ref('stg_mtu__respondents') }}
+),
+
+respondent_dimensions as (
+    select * from {{ ref('int_mtu_respondent_dimensions') }}
+),
+
+questions as (
+    select * from {{ ref('int_mtu_round_questions') }}
+),
+
+dimensions as (
+    select distinct
+        survey_id,
+        dimension
+    from questions
+),
+
+backgrounds as (
+    select
+        respondents.survey_id,
+        respondents.respondent_id,
+        respondents.org_unit_code,
+        background.variable as background_variable,
+        background.value as background_value
+    from respondents
+    inner join rounds on respondents.survey_id = rounds.survey_id
+    cross join
+        lateral (
+            values
+            ('age_band', respondents.bg_age_band),
+            ('seniority_band', respondents.bg_seniority_band),
+            ('job_family', respondents.bg_job_family),
+            ('is_manager', respondents.bg_is_manager::text)
+        ) as background (variable, value)
+    where background.value is not null
+),
+
+sizes_per_unit as (
+    select
+        survey_id,
+        org_unit_code,
+        background_variable,
+        background_value,
+        count(*) as n_respondents
+    from backgrounds
+    group by survey_id, org_unit_code, background_variable, background_value
+),
+
+sizes as (
+    select
+        round_closure.survey_id,
+        round_closure.ancestor_code as org_unit_code,
+        sizes_per_unit.background_variable,
+        sizes_per_unit.background_value,
+        sum(sizes_per_unit.n_respondents)::integer as n_respondents
+    from sizes_per_unit
+    inner join round_closure
+        on
+            sizes_per_unit.survey_id = round_closure.survey_id
+            and sizes_per_unit.org_unit_code = round_closure.org_unit_code
+    group by
+        round_closure.survey_id,
+        round_closure.ancestor_code,
+        sizes_per_unit.background_variable,
+        sizes_per_unit.background_value
+),
+
+breakdown_groups as (
+    select
+        sizes.survey_id,
+        sizes.org_unit_code,
+        sizes.background_variable,
+        sizes.background_value,
+        sizes.n_respondents,
+        groups.n_respondents as n_unit_respondents,
+        groups.suppressed as is_unit_suppressed,
+        sizes.survey_id || '|' || sizes.org_unit_code || '|' || sizes.background_variable as partition_key,
+        sizes.org_unit_code || '|' || sizes.background_variable || '=' || sizes.background_value
+            as group_key
+    from sizes
+    inner join groups
+        on
+            sizes.survey_id = groups.survey_id
+            and sizes.org_unit_code = groups.org_unit_code
+),
+
+suppression_input as (
+    select distinct
+        partition_key,
+        org_unit_code as group_key,
+        null as parent_key,
+        n_unit_respondents as size
+    from breakdown_groups
+
+    union all
+
+    select
+        partition_key,
+        group_key,
+        org_unit_code as parent_key,
+        n_respondents as size
+    from breakdown_groups
+),
+
+suppression as (
+    select
+        partition_key,
+        group_key,
+        suppressed
+    from culture_fn.suppress_small_groups(
+        (
+            select
+                jsonb_agg(
+                    jsonb_build_object(
+                        'partition_key', partition_key,
+                        'group_key', group_key,
+                        'parent_key', parent_key,
+                        'size', size
+                    )
+                )
+            from suppression_input
+        ),
+        {{ var('min_group_size') }}
+    )
+),
+
+per_unit as (
+    select
+        backgrounds.survey_id,
+        backgrounds.org_unit_code,
+        backgrounds.background_variable,
+        backgrounds.background_value,
+        respondent_dimensions.dimension,
+        sum(respondent_dimensions.dimension_score) as score_sum,
+        count(respondent_dimensions.dimension_score) as n_scored,
+        sum(respondent_dimensions.n_favourable) as n_favourable,
+        sum(respondent_dimensions.n_items_answered) as n_answers
+    from backgrounds
+    inner join respondent_dimensions
+        on
+            backgrounds.survey_id = respondent_dimensions.survey_id
+            and backgrounds.respondent_id = respondent_dimensions.respondent_id
+    group by
+        backgrounds.survey_id,
+        backgrounds.org_unit_code,
+        backgrounds.background_variable,
+        backgrounds.background_value,
+        respondent_dimensions.dimension
+),
+
+per_subtree as (
+    select
+        round_closure.survey_id,
+        round_closure.ancestor_code as org_unit_code,
+        per_unit.background_variable,
+        per_unit.background_value,
+        per_unit.dimension,
+        sum(per_unit.score_sum) as score_sum,
+        sum(per_unit.n_scored) as n_scored,
+        sum(per_unit.n_favourable) as n_favourable,
+        sum(per_unit.n_answers) as n_answers
+    from per_unit
+    inner join round_closure
+        on
+            per_unit.survey_id = round_closure.survey_id
+            and per_unit.org_unit_code = round_closure.org_unit_code
+    group by
+        round_closure.survey_id,
+        round_closure.ancestor_code,
+        per_unit.background_variable,
+        per_unit.background_value,
+        per_unit.dimension
+),
+
+shown as (
+    select
+        breakdown_groups.survey_id,
+        breakdown_groups.org_unit_code,
+        breakdown_groups.background_variable,
+        breakdown_groups.background_value,
+        breakdown_groups.n_respondents,
+        breakdown_groups.is_unit_suppressed or suppression.suppressed as suppressed
+    from breakdown_groups
+    inner join suppression
+        on
+            breakdown_groups.partition_key = suppression.partition_key
+            and breakdown_groups.group_key = suppression.group_key
+),
+
+figures as (
+    select
+        shown.survey_id,
+        shown.org_unit_code,
+        dimensions.dimension,
+        shown.background_variable,
+        shown.background_value,
+        shown.n_respondents,
+        case
+            when not shown.suppressed then per_subtree.score_sum / nullif(per_subtree.n_scored, 0)
+        end as score,
+        case
+            when not shown.suppressed
+                then 100.0 * per_subtree.n_favourable / nullif(per_subtree.n_answers, 0)
+        end as favourable_pct,
+        shown.suppressed
+    from shown
+    inner join dimensions on shown.survey_id = dimensions.survey_id
+    left join per_subtree
+        on
+            shown.survey_id = per_subtree.survey_id
+            and shown.org_unit_code = per_subtree.org_unit_code
+            and shown.background_variable = per_subtree.background_variable
+            and shown.background_value = per_subtree.background_value
+            and dimensions.dimension = per_subtree.dimension
+),
+
+final as (
+    select * from figures
+)
+
+select * from final

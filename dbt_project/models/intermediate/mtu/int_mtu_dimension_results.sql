@@ -1,0 +1,113 @@
+{#- Survey × org unit × dimension over the unit's whole subtree, with suppressed figures NULL
+    and the change since the previous round. -#}
+with
+
+groups as (
+    select * from {{ ref('int_mtu_groups') }}
+),
+
+rounds as (
+    select * from {{ ref('int_mtu_rounds') }}
+),
+
+round_closure as (
+    select * from {{ ref('int_mtu_round_closure') }}
+),
+
+respondent_dimensions as (
+    select * from {{ ref('int_mtu_respondent_dimensions') }}
+),
+
+questions as (
+    select * from {{ ref('int_mtu_round_questions') }}
+),
+
+dimensions as (
+    select distinct
+        survey_id,
+        dimension
+    from questions
+),
+
+per_unit as (
+    select
+        survey_id,
+        org_unit_code,
+        dimension,
+        sum(dimension_score) as score_sum,
+        count(dimension_score) as n_scored,
+        sum(n_favourable) as n_favourable,
+        sum(n_items_answered) as n_answers
+    from respondent_dimensions
+    group by survey_id, org_unit_code, dimension
+),
+
+per_subtree as (
+    select
+        round_closure.survey_id,
+        round_closure.ancestor_code as org_unit_code,
+        per_unit.dimension,
+        sum(per_unit.score_sum) as score_sum,
+        sum(per_unit.n_scored) as n_scored,
+        sum(per_unit.n_favourable) as n_favourable,
+        sum(per_unit.n_answers) as n_answers
+    from per_unit
+    inner join round_closure
+        on
+            per_unit.survey_id = round_closure.survey_id
+            and per_unit.org_unit_code = round_closure.org_unit_code
+    group by round_closure.survey_id, round_closure.ancestor_code, per_unit.dimension
+),
+
+figures as (
+    select
+        groups.survey_id,
+        groups.org_unit_code,
+        dimensions.dimension,
+        groups.n_respondents,
+        groups.suppressed,
+        case
+            when not groups.suppressed then per_subtree.score_sum / nullif(per_subtree.n_scored, 0)
+        end as score,
+        case
+            when not groups.suppressed
+                then 100.0 * per_subtree.n_favourable / nullif(per_subtree.n_answers, 0)
+        end as favourable_pct
+    from groups
+    inner join dimensions on groups.survey_id = dimensions.survey_id
+    left join per_subtree
+        on
+            groups.survey_id = per_subtree.survey_id
+            and groups.org_unit_code = per_subtree.org_unit_code
+            and dimensions.dimension = per_subtree.dimension
+),
+
+compared as (
+    select
+        figures.survey_id,
+        rounds.round_end_date,
+        figures.org_unit_code,
+        figures.dimension,
+        figures.n_respondents,
+        figures.score,
+        figures.favourable_pct,
+        rounds.previous_survey_id,
+        case
+            when not figures.suppressed and not previous.suppressed
+                then figures.score - previous.score
+        end as delta,
+        figures.suppressed
+    from figures
+    inner join rounds on figures.survey_id = rounds.survey_id
+    left join figures as previous
+        on
+            rounds.previous_survey_id = previous.survey_id
+            and figures.org_unit_code = previous.org_unit_code
+            and figures.dimension = previous.dimension
+),
+
+final as (
+    select * from compared
+)
+
+select * from final

@@ -1,0 +1,85 @@
+{#- The scorecard's MTU figures per unit and quarter: those of the latest round that ended on or
+    before the period end, for the unit as that round saw it. Suppressed figures are NULL. -#}
+{%- set dimensions = [
+    'tillid', 'retfaerdighed', 'samarbejde', 'anerkendelse', 'rolleklarhed', 'laering',
+    'ledelse', 'trivsel', 'engagement', 'kompetenceudvikling', 'arbejdspres'
+] -%}
+with
+
+units as (
+    select * from {{ ref('int_scorecard_units') }}
+),
+
+periods as (
+    select * from {{ ref('int_scorecard_periods') }}
+),
+
+rounds as (
+    select * from {{ ref('int_mtu_rounds') }}
+),
+
+unit_results as (
+    select * from {{ ref('int_mtu_unit_results') }}
+),
+
+dimension_results as (
+    select * from {{ ref('int_mtu_dimension_results') }}
+),
+
+period_rounds as (
+    select distinct on (periods.period_end)
+        periods.period_end,
+        rounds.survey_id
+    from periods
+    inner join rounds on periods.period_end >= rounds.round_end_date
+    order by periods.period_end asc, rounds.round_end_date desc, rounds.survey_id desc
+),
+
+dimension_columns as (
+    select
+        survey_id,
+        org_unit_code,
+    {%- for dimension in dimensions %}
+        max(score) filter (where dimension = '{{ dimension }}') as {{ dimension }}_score,
+        max(favourable_pct) filter (
+            where dimension = '{{ dimension }}'
+        ) as {{ dimension }}_favourable_pct,
+        max(delta) filter (where dimension = '{{ dimension }}') as {{ dimension }}_delta
+        {{- "," if not loop.last }}
+    {%- endfor %}
+    from dimension_results
+    group by survey_id, org_unit_code
+),
+
+scorecard_mtu as (
+    select
+        units.org_unit_code,
+        units.period_end,
+        period_rounds.survey_id as mtu_survey_id,
+        unit_results.trust_index,
+        unit_results.social_capital_index,
+        unit_results.enps,
+        unit_results.response_rate_pct,
+    {%- for dimension in dimensions %}
+        dimension_columns.{{ dimension }}_score,
+        dimension_columns.{{ dimension }}_favourable_pct,
+        dimension_columns.{{ dimension }}_delta
+        {{- "," if not loop.last }}
+    {%- endfor %}
+    from units
+    left join period_rounds on units.period_end = period_rounds.period_end
+    left join unit_results
+        on
+            period_rounds.survey_id = unit_results.survey_id
+            and units.org_unit_code = unit_results.org_unit_code
+    left join dimension_columns
+        on
+            period_rounds.survey_id = dimension_columns.survey_id
+            and units.org_unit_code = dimension_columns.org_unit_code
+),
+
+final as (
+    select * from scorecard_mtu
+)
+
+select * from final
