@@ -115,3 +115,48 @@ def test_culture_run_publishes_marts_whose_headcounts_match_the_generated_files(
     assert grants == [("marts", "SELECT")]
     ledger = dict(query(warehouse_dsn, "select status, count(*) from audit.load_ledger group by status"))
     assert ledger.get("loaded", 0) >= 20
+
+    secrets = sorted({*summary.truth["cprs"], *summary.truth["free_text_cprs"]})
+    assert secrets, "the generated drop must contain CPR numbers for this check to mean anything"
+    assert cpr_like_text_in_database(warehouse_dsn, secrets) == []
+    assert (
+        files_containing([Path(os.environ["CULTURE_HOME"]), Path(os.environ["AIRFLOW_HOME"])], secrets) == []
+    )
+
+
+# A CPR number as a token of its own; pseudonyms are hex strings and may hold ten digits in a row.
+CPR_TOKEN = r"(^|[^0-9A-Za-z])[0-3][0-9][01][0-9][0-9]{2}-?[0-9]{4}($|[^0-9A-Za-z])"
+
+
+def cpr_like_text_in_database(dsn: str, secrets: list[str]) -> list[str]:
+    """Every column of every table (validation results included) holding a CPR-like token."""
+    hits = []
+    candidates = {secret.replace("-", "") for secret in secrets} | set(secrets)
+    columns = query(
+        dsn,
+        "select table_schema, table_name, column_name from information_schema.columns"
+        " where table_schema not in ('pg_catalog', 'information_schema')"
+        " and data_type in ('text', 'character varying', 'jsonb', 'json', 'ARRAY')",
+    )
+    for schema, table, column in columns:
+        found = query(
+            dsn, f'select "{column}"::text from "{schema}"."{table}" where "{column}"::text ~ %s', CPR_TOKEN
+        )
+        for (text,) in found:
+            for candidate in candidates:
+                if candidate in text:
+                    hits.append(f"{schema}.{table}.{column}")
+    return sorted(set(hits))
+
+
+def files_containing(folders: list[Path], secrets: list[str]) -> list[str]:
+    """Log files, dbt artefacts, GX output and Airflow's metadata database (XCom) holding a CPR."""
+    needles = [s.encode() for s in secrets] + [s.replace("-", "").encode() for s in secrets]
+    hits = []
+    for folder in folders:
+        for path in folder.rglob("*"):
+            if path.is_file() and "pgdata" not in path.parts and path.stat().st_size < 200_000_000:
+                data = path.read_bytes()
+                if any(needle in data for needle in needles):
+                    hits.append(str(path))
+    return hits
