@@ -55,6 +55,9 @@ returns table (partition_key text, group_key text, suppressed boolean, reason te
 language plpgsql
 immutable
 parallel safe
+-- One row per input group: tens of thousands at state scale. The default estimate (1,000) led
+-- the planner to merge-join the result on one key and compare every group with every other.
+rows 100000
 as $function$
 #variable_conflict use_column
 declare

@@ -83,24 +83,41 @@ closed_findings as (
     group by closure.ancestor_code, findings_at_end.period_end
 ),
 
-current_apv as (
-    {#- Upwards, not downwards: an APV made for a unit or any unit above it covers the unit. -#}
+current_apv_units as (
+    {#- The units that have a finding identified in the 3 years up to the period end: one row per
+        unit and period, so the roll-up below joins on equality keys only. -#}
     select distinct
+        period_end,
+        org_unit_code
+    from findings_at_end
+    where
+        identified_on >= (period_end - interval '3 years')::date
+        and identified_on <= period_end
+),
+
+units_with_ancestors as materialized (
+    select
         units.org_unit_code,
-        units.period_end
+        units.period_end,
+        closure.ancestor_code
     from units
     inner join closure
         on
             units.org_unit_code = closure.org_unit_code
             and units.period_end >= closure.epoch_start
             and units.period_end < closure.epoch_end
-    inner join findings_at_end
+),
+
+current_apv as (
+    {#- Upwards, not downwards: an APV made for a unit or any unit above it covers the unit. -#}
+    select distinct
+        units_with_ancestors.org_unit_code,
+        units_with_ancestors.period_end
+    from units_with_ancestors
+    inner join current_apv_units
         on
-            units.period_end = findings_at_end.period_end
-            and closure.ancestor_code = findings_at_end.org_unit_code
-    where
-        findings_at_end.identified_on >= (units.period_end - interval '3 years')::date
-        and findings_at_end.identified_on <= units.period_end
+            units_with_ancestors.period_end = current_apv_units.period_end
+            and units_with_ancestors.ancestor_code = current_apv_units.org_unit_code
 ),
 
 final as (
