@@ -10,6 +10,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -58,14 +59,22 @@ def with_database(dsn: str, database: str) -> str:
     return urlunparse(url._replace(path=f"/{database}"))
 
 
+@contextmanager
+def fresh_database(server_dsn: str) -> Iterator[str]:
+    """A new, empty database on the server for the block's duration; dropped afterwards."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server_dsn, autocommit=True) as conn:
+        conn.execute(f"create database {name}")
+    try:
+        yield with_database(server_dsn, name)
+    finally:
+        with psycopg.connect(server_dsn, autocommit=True) as conn:
+            conn.execute(f"drop database if exists {name} with (force)")
+
+
 @pytest.fixture
 def warehouse_dsn(pg_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A fresh, empty database for one test, set as CULTURE_WAREHOUSE_DSN."""
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(f"create database {name}")
-    dsn = with_database(pg_server, name)
-    monkeypatch.setenv("CULTURE_WAREHOUSE_DSN", dsn)
-    yield dsn
-    with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(f"drop database if exists {name} with (force)")
+    with fresh_database(pg_server) as dsn:
+        monkeypatch.setenv("CULTURE_WAREHOUSE_DSN", dsn)
+        yield dsn

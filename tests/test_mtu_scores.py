@@ -13,16 +13,14 @@ Item scores on a 1-5 scale are (v' - 1) / 4 × 100: 1 → 0, 2 → 25, 3 → 50,
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 
-import psycopg
 import pytest
 from pytest import approx
 
-from conftest import with_database
+from conftest import fresh_database
 from nights import query, run_night
 
 AS_OF = dt.date(2026, 10, 1)
@@ -102,17 +100,11 @@ def write_drop(landing: Path) -> Path:
 @pytest.fixture(scope="module")
 def dsn(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One night over the drop above, in a database of this module's own."""
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(f"create database {name}")
-    warehouse = with_database(pg_server, name)
-    with pytest.MonkeyPatch.context() as patch:
+    with fresh_database(pg_server) as warehouse, pytest.MonkeyPatch.context() as patch:
         patch.setenv("CULTURE_WAREHOUSE_DSN", warehouse)
         patch.setenv("CULTURE_MIN_GROUP_SIZE", "1")
         run_night(write_drop(tmp_path_factory.mktemp("landing")), AS_OF)
         yield warehouse
-    with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(f"drop database if exists {name} with (force)")
 
 
 def floats(row: Sequence[object]) -> list[object]:

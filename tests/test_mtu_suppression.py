@@ -14,15 +14,13 @@ Everybody answers Q1 (tillid) with 3 in 2025 (score 50) and 4 in 2026 (score 75)
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
-import psycopg
 import pytest
 
-from conftest import with_database
+from conftest import fresh_database
 from nights import query, run_night
 
 AS_OF = dt.date(2026, 10, 1)
@@ -94,17 +92,11 @@ def write_drop(landing: Path) -> Path:
 @pytest.fixture(scope="module")
 def dsn(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One night over the drop above with k = 5, in a database of this module's own."""
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(f"create database {name}")
-    warehouse = with_database(pg_server, name)
-    with pytest.MonkeyPatch.context() as patch:
+    with fresh_database(pg_server) as warehouse, pytest.MonkeyPatch.context() as patch:
         patch.setenv("CULTURE_WAREHOUSE_DSN", warehouse)
         patch.setenv("CULTURE_MIN_GROUP_SIZE", "5")
         run_night(write_drop(tmp_path_factory.mktemp("landing")), AS_OF)
         yield warehouse
-    with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(f"drop database if exists {name} with (force)")
 
 
 def as_float(value: object) -> object:
