@@ -399,6 +399,10 @@ def load_responses(
         reader = _ResponsesReader(survey_id, layout, outcome, spool)
         copy_rows(conn, ANSWERS, load_id, reader.answer_rows(stream.rows, len(stream.header)))
         copy_rows(conn, RESPONDENTS, load_id, reader.respondent_rows())
+    # Millions of new rows: refresh the planner's statistics before anything queries them
+    # (validation and dbt run right after, before autovacuum would notice).
+    for spec in (ANSWERS, RESPONDENTS):
+        conn.execute(f"analyze {spec.raw_table}")
     outcome.rows_loaded = reader.respondents + reader.answers
     return outcome
 
@@ -451,19 +455,20 @@ class MtuIngestor:
             spec = ROUND_FILES[entity]
             return [(spec.name, f"select * from {spec.raw_table} where _load_id = {load}")]
         # A round's answers run to millions of rows, which Great Expectations would fetch to
-        # check row by row; its suite checks one summary row per question instead.
+        # check row by row; its suite checks one summary row per question instead. The respondent
+        # count is an uncorrelated scalar subquery, computed once (as a join, a planner misled by
+        # stale statistics re-counted it for every answer row: minutes at state scale).
         answers_per_question = f"""
             select
                 answers.question_code,
                 count(*) as n_answer_rows,
                 count(*) - count(answers.respondent_id) as n_without_respondent,
-                respondents.n_respondents
+                (
+                    select count(*) from {RESPONDENTS.raw_table} where _load_id = {load}
+                ) as n_respondents
             from {ANSWERS.raw_table} as answers
-            cross join (
-                select count(*) as n_respondents from {RESPONDENTS.raw_table} where _load_id = {load}
-            ) as respondents
             where answers._load_id = {load}
-            group by answers.question_code, respondents.n_respondents
+            group by answers.question_code
         """
         return [
             (RESPONDENTS.name, f"select * from {RESPONDENTS.raw_table} where _load_id = {load}"),
