@@ -16,7 +16,6 @@ import pytest
 
 from culture_warehouse import pipeline, validate
 from culture_warehouse.publish import PublishBlocked
-from culture_warehouse.transform import BuildFailed
 from drops import employees_csv, write_hr_drop
 from nights import query, run_night
 
@@ -44,6 +43,13 @@ def fingerprint(dsn: str, schema: str) -> dict[str, str]:
     return digests
 
 
+def published_contents(dsn: str) -> dict[str, str]:
+    """Every mart's digest except ``publication_status``, which names the run that published."""
+    digests = fingerprint(dsn, "marts")
+    assert "publication_status" in digests
+    return {table: digest for table, digest in digests.items() if table != "publication_status"}
+
+
 def raw_fingerprint(dsn: str) -> dict[str, int]:
     with psycopg.connect(dsn) as conn:
         tables = conn.execute(
@@ -66,10 +72,10 @@ def test_running_the_same_night_twice_changes_nothing_in_raw_or_marts(
 ) -> None:
     write_hr_drop(tmp_path)
     run_night(tmp_path, NIGHT_2)
-    raw, marts = raw_fingerprint(warehouse_dsn), fingerprint(warehouse_dsn, "marts")
+    raw, published_contents_before = raw_fingerprint(warehouse_dsn), published_contents(warehouse_dsn)
     run_night(tmp_path, NIGHT_2)
     assert raw_fingerprint(warehouse_dsn) == raw
-    assert fingerprint(warehouse_dsn, "marts") == marts
+    assert published_contents(warehouse_dsn) == published_contents_before
 
 
 def test_replaying_the_landing_zone_from_scratch_gives_the_nightly_warehouse(
@@ -79,12 +85,12 @@ def test_replaying_the_landing_zone_from_scratch_gives_the_nightly_warehouse(
     run_night(tmp_path, NIGHT_1)
     (tmp_path / "hr" / "employees_20260930.csv").write_text(employees_csv(7, 2))
     run_night(tmp_path, NIGHT_2)
-    nightly = fingerprint(warehouse_dsn, "marts")
+    nightly = published_contents(warehouse_dsn)
     with psycopg.connect(warehouse_dsn, autocommit=True) as conn:
         for schema in ("raw", "audit", "marts", "marts_previous", "staging", "intermediate"):
             conn.execute(f"drop schema if exists {schema} cascade")
     run_night(tmp_path, NIGHT_2)
-    assert fingerprint(warehouse_dsn, "marts") == nightly
+    assert published_contents(warehouse_dsn) == nightly
 
 
 def test_broken_files_are_rejected_or_quarantined_and_yesterdays_figures_stay(
@@ -134,6 +140,14 @@ def test_broken_files_are_rejected_or_quarantined_and_yesterdays_figures_stay(
     assert scorecard(warehouse_dsn) == before
 
 
+OPERATIONS = ("source_freshness", "publication_status")
+
+
+def data_marts(fingerprints: dict[str, str]) -> dict[str, str]:
+    """The marts that hold figures (not tonight's freshness and publication records)."""
+    return {table: digest for table, digest in fingerprints.items() if table not in OPERATIONS}
+
+
 def test_a_failing_dbt_test_keeps_last_nights_marts_and_fails_the_run_with_the_reason(
     warehouse_dsn: str, tmp_path: Path
 ) -> None:
@@ -143,10 +157,26 @@ def test_a_failing_dbt_test_keeps_last_nights_marts_and_fails_the_run_with_the_r
     with psycopg.connect(warehouse_dsn, autocommit=True) as conn:
         # A defect that slipped past the door: the same employee twice in one snapshot.
         conn.execute("insert into raw.hr_employees select * from raw.hr_employees where _line = 2")
-    with pytest.raises(BuildFailed, match="unique_combination"):
+    with pytest.raises(PublishBlocked, match="unique_combination"):
         run_night(tmp_path, NIGHT_2)
-    assert fingerprint(warehouse_dsn, "marts") == before
+    assert data_marts(fingerprint(warehouse_dsn, "marts")) == data_marts(before)
     assert bi_reader_count(warehouse_dsn) > 0
+    status, reason = query(warehouse_dsn, "select status, reason from audit.runs order by started_at desc")[0]
+    assert status == "partial"
+    assert "culture_scorecard kept from an earlier night: dbt fail: unique_combination" in reason
+    kept = dict(
+        query(
+            warehouse_dsn,
+            "select mart, built_for_night from marts.publication_status"
+            " where status = 'kept from an earlier night'",
+        )
+    )
+    assert kept == {"culture_scorecard": NIGHT_1, "absence_monthly": NIGHT_1}
+    # The org tree does not read the broken employee snapshot: it is tonight's.
+    assert query(
+        warehouse_dsn,
+        "select status, built_for_night from marts.publication_status where mart = 'dim_org_unit'",
+    ) == [("published tonight", NIGHT_2)]
 
 
 def test_a_failing_audit_gate_on_the_built_marts_keeps_last_nights_marts(
@@ -168,13 +198,17 @@ def test_a_failing_audit_gate_on_the_built_marts_keeps_last_nights_marts(
     )
     with pytest.raises(PublishBlocked, match="n_employees"):
         run_night(tmp_path, NIGHT_2)
-    assert fingerprint(warehouse_dsn, "marts") == before
+    after = fingerprint(warehouse_dsn, "marts")
+    assert after["culture_scorecard"] == before["culture_scorecard"]
     assert query(warehouse_dsn, "select status from audit.runs order by started_at desc limit 1") == [
-        ("failed",)
+        ("partial",)
     ]
     assert query(
         warehouse_dsn, "select success from audit.validation_results where source = 'marts' and not success"
     ) == [(False,)]
+    assert query(
+        warehouse_dsn, "select mart, status from marts.publication_status where status <> 'published tonight'"
+    ) == [("culture_scorecard", "kept from an earlier night")]
 
 
 def bi_reader_count(dsn: str) -> int:

@@ -66,9 +66,14 @@ def run_dag(as_of: dt.date, landing: str) -> DagRunResult:
     """Run one night of the DAG in this process and return its run id and final state."""
     import pendulum
 
+    logical = pendulum.datetime(as_of.year, as_of.month, as_of.day, 2, tz="Europe/Copenhagen")
+    return run_scheduled_night(logical, {"as_of": as_of.isoformat(), "landing": landing})
+
+
+def run_scheduled_night(logical_date: dt.datetime, conf: dict[str, str] | None = None) -> DagRunResult:
+    """Run the DAG for a logical date as the scheduler or ``airflow backfill`` would (no as_of given)."""
     _ensure_metadata_db()
     dag = _load_dag()
-    logical = pendulum.datetime(as_of.year, as_of.month, as_of.day, 2, tz="Europe/Copenhagen")
-    dag_run = dag.test(logical_date=logical, run_conf={"as_of": as_of.isoformat(), "landing": landing})
+    dag_run = dag.test(logical_date=logical_date, run_conf=conf or {})
     state = str(getattr(dag_run.state, "value", dag_run.state))
     return DagRunResult(run_id=str(dag_run.run_id), state=state)

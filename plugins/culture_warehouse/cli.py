@@ -101,6 +101,9 @@ def _one_night(as_of: dt.date, landing: str, dsn: str) -> int:
     with connect(dsn) as conn:
         report = run_report(conn, result.run_id)
     print(report.render())
+    if report.status == "partial":
+        print(f"culture run: NOT every mart was published: {report.reason}", file=sys.stderr)
+        return 1
     if result.state != "success" or report.status != "published":
         reason = report.reason or f"DAG run ended {result.state}"
         print(f"culture run: marts NOT published, the previous marts stay: {reason}", file=sys.stderr)

@@ -13,7 +13,7 @@ from culture_warehouse import ingest as door
 from culture_warehouse.config import NightSettings
 from culture_warehouse.landing import Landing
 from culture_warehouse.privacy import Pseudonymiser, load_pseudonym_key
-from culture_warehouse.publish import PublishBlocked, audit_built_marts, publish_marts
+from culture_warehouse.publish import Publication, PublishBlocked, audit_built_marts, publish_marts
 from culture_warehouse.sources.registry import FOLDERS
 from culture_warehouse.transform import build_marts
 from culture_warehouse.warehouse import bootstrap, connect, resolve_dsn
@@ -58,27 +58,65 @@ def ingest(folder: str, as_of: dt.date, run_id: str, landing: str | None = None)
 
 
 def transform(as_of: dt.date, run_id: str, min_group_size: int) -> dict[str, object]:
-    """Build and test every dbt model into the build schema."""
-    outcome = build_marts(resolve_dsn(), as_of, min_group_size)
-    return {"dbt_nodes": outcome.nodes}
+    """Check source freshness, then build and test every dbt model into the build schema.
+
+    A failing model or test only blocks the marts that depend on it (recorded in
+    ``audit.mart_outcomes``); BuildFailed means dbt could not run at all.
+    """
+    outcome = build_marts(resolve_dsn(), as_of, min_group_size, run_id)
+    for mart, reason in sorted(outcome.blocked.items()):
+        log.warning("mart %s blocked tonight: %s", mart, reason)
+    return outcome.as_dict()
 
 
 def publish(run_id: str) -> dict[str, object]:
-    """Swap the tested marts in and close the run."""
+    """Swap the tested marts in, keep last night's version of blocked ones, close the run.
+
+    Raises PublishBlocked (after publishing the rest) when any mart was held back, so the DAG
+    run fails and alerts with the reason.
+    """
     dsn = resolve_dsn()
-    try:
-        audited = audit_built_marts(dsn, run_id)
-    except PublishBlocked as blocked:
-        finish_run(run_id, "failed", str(blocked))
-        raise
-    tables = publish_marts(dsn)
-    finish_run(run_id, "published")
+    blocked = blocked_marts(dsn, run_id)
+    blocked.update(audit_built_marts(dsn, run_id, skip=frozenset(blocked)))
+    publication = publish_marts(dsn, run_id, blocked)
+    _record_publication(dsn, run_id, publication)
+    finish_run(run_id, "partial" if publication.kept else "published", publication.reason() or None)
     rejected = rejected_files(dsn, run_id)
     if rejected:
         from culture_warehouse.alerts import rejections_alert, send
 
         send(rejections_alert(run_id, rejected))
-    return {"published": tables, "audit_suites": audited, "rejected_files": len(rejected)}
+    if publication.kept:
+        raise PublishBlocked(publication.reason())
+    return {"published": list(publication.published), "rejected_files": len(rejected)}
+
+
+def blocked_marts(dsn: str, run_id: str) -> dict[str, str]:
+    """The marts tonight's dbt build blocked, with the reason (from ``audit.mart_outcomes``)."""
+    with connect(dsn) as conn:
+        rows = conn.execute(
+            "select mart, reason from audit.mart_outcomes where run_id = %s and status = 'blocked'",
+            (run_id,),
+        ).fetchall()
+    return {str(mart): str(reason) for mart, reason in rows}
+
+
+def _record_publication(dsn: str, run_id: str, publication: Publication) -> None:
+    with connect(dsn) as conn:
+        for mart in publication.published:
+            conn.execute(
+                "insert into audit.mart_outcomes (run_id, mart, status) values (%s, %s, 'published')"
+                " on conflict (run_id, mart) do update set status = 'published', reason = null,"
+                " recorded_at = now()",
+                (run_id, mart),
+            )
+        for mart, reason in publication.kept.items():
+            conn.execute(
+                "insert into audit.mart_outcomes (run_id, mart, status, reason) values (%s, %s, 'kept', %s)"
+                " on conflict (run_id, mart) do update set status = 'kept', reason = excluded.reason,"
+                " recorded_at = now()",
+                (run_id, mart, reason),
+            )
 
 
 def rejected_files(dsn: str, run_id: str) -> list[tuple[str, str, str]]:

@@ -1,11 +1,19 @@
 """Publish a night's marts atomically: swap ``marts_build`` in for ``marts`` in one transaction.
 
-Readers see either last night's complete marts or tonight's. The previous version is kept as
-``marts_previous`` (not readable by BI) until the next publish, so a query that started before
-the swap finishes on the tables it began with.
+Readers see, for every mart, either last night's complete table or tonight's. A mart that dbt
+blocked (transform.py) or that fails its audit gate is not published: the swap carries last
+night's table over into the new schema, so the rest of the night still publishes. The previous
+schema is kept as ``marts_previous`` (not readable by BI) until the next publish, so a query
+that started before the swap finishes on the tables it began with. ``marts.publication_status``
+says, per mart, which night built the version BI is reading and why a newer one was held back.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import psycopg
 
 from culture_warehouse.transform import BUILD_SCHEMA
 from culture_warehouse.validate import has_suite, validate_query
@@ -13,37 +21,48 @@ from culture_warehouse.warehouse import BI_ROLE, connect
 
 PUBLISHED = "marts"
 PREVIOUS = "marts_previous"
+STATUS_TABLE = "publication_status"
 
 
 class PublishBlocked(RuntimeError):
-    """An audit gate failed on the built marts; the previous marts stay published."""
+    """Some marts could not be published tonight; they keep an earlier night's version."""
 
 
-def audit_built_marts(dsn: str, run_id: str) -> int:
+@dataclass(frozen=True)
+class Publication:
+    published: tuple[str, ...]
+    kept: Mapping[str, str] = field(default_factory=dict)
+
+    def reason(self) -> str:
+        kept = sorted(self.kept.items())
+        return "; ".join(f"{mart} kept from an earlier night: {why}" for mart, why in kept)
+
+
+def built_tables(conn: psycopg.Connection, schema: str = BUILD_SCHEMA) -> list[str]:
+    return [
+        str(row[0])
+        for row in conn.execute(
+            "select table_name from information_schema.tables where table_schema = %s order by table_name",
+            (schema,),
+        ).fetchall()
+    ]
+
+
+def audit_built_marts(dsn: str, run_id: str, skip: frozenset[str] = frozenset()) -> dict[str, str]:
     """Run the ``expectations/marts_<table>.json`` suites on the built marts before publishing.
 
-    Every run is kept in ``audit.validation_results``; a failure blocks the publish.
-    Returns the number of suites run.
+    Every run is kept in ``audit.validation_results``. Returns mart → reason for each mart whose
+    gate failed: those marts are not published tonight.
     """
+    failures: dict[str, str] = {}
     with connect(dsn, autocommit=True) as conn:
-        tables = [
-            str(row[0])
-            for row in conn.execute(
-                "select table_name from information_schema.tables where table_schema = %s"
-                " order by table_name",
-                (BUILD_SCHEMA,),
-            ).fetchall()
-        ]
-        failures: list[str] = []
-        runs = 0
-        for table in tables:
+        for table in built_tables(conn):
             suite = f"marts_{table}"
-            if not has_suite(suite):
+            if table in skip or not has_suite(suite):
                 continue
             result = validate_query(
                 dsn, suite, f'select * from {BUILD_SCHEMA}."{table}"', f"{suite}_{run_id[-12:]}"
             )
-            runs += 1
             conn.execute(
                 """
                 insert into audit.validation_results
@@ -56,29 +75,73 @@ def audit_built_marts(dsn: str, run_id: str) -> int:
                 ),
             )  # fmt: skip
             if not result.success:
-                failures.append(result.reason())
-    if failures:
-        raise PublishBlocked("audit gate on the built marts: " + "; ".join(failures))
-    return runs
+                failures[table] = f"audit gate {result.reason()}"
+    return failures
 
 
-def publish_marts(dsn: str) -> list[str]:
-    """Swap the built marts in and grant the BI role; returns the published table names."""
+def publish_marts(dsn: str, run_id: str, blocked: Mapping[str, str]) -> Publication:
+    """Swap the built marts in, carrying over last night's table for every blocked mart."""
     with connect(dsn) as conn:
         conn.execute("set local lock_timeout = '60s'")
-        built = conn.execute(
+        if not conn.execute(
             "select 1 from information_schema.schemata where schema_name = %s", (BUILD_SCHEMA,)
-        ).fetchone()
-        if not built:
+        ).fetchone():
             raise RuntimeError("nothing to publish: the dbt build schema does not exist")
+        earlier = _earlier_status(conn)
+        current = set(built_tables(conn, PUBLISHED))
+        for mart in sorted(blocked):
+            conn.execute(f'drop table if exists {BUILD_SCHEMA}."{mart}"')
+            if mart in current:
+                conn.execute(f'alter table {PUBLISHED}."{mart}" set schema {BUILD_SCHEMA}')
+        new = [t for t in built_tables(conn) if t not in blocked and t != STATUS_TABLE]
+        _write_status(conn, run_id, new, blocked, earlier)
         conn.execute(f"drop schema if exists {PREVIOUS} cascade")
         conn.execute(f"alter schema {PUBLISHED} rename to {PREVIOUS}")
         conn.execute(f"revoke all on schema {PREVIOUS} from {BI_ROLE}")
         conn.execute(f"alter schema {BUILD_SCHEMA} rename to {PUBLISHED}")
         conn.execute(f"grant usage on schema {PUBLISHED} to {BI_ROLE}")
         conn.execute(f"grant select on all tables in schema {PUBLISHED} to {BI_ROLE}")
-        tables = conn.execute(
-            "select table_name from information_schema.tables where table_schema = %s order by table_name",
-            (PUBLISHED,),
-        ).fetchall()
-    return [str(row[0]) for row in tables]
+    return Publication(published=tuple(new), kept=dict(blocked))
+
+
+def _earlier_status(conn: psycopg.Connection) -> dict[str, tuple[object, ...]]:
+    if STATUS_TABLE not in built_tables(conn, PUBLISHED):
+        return {}
+    rows = conn.execute(
+        f"select mart, built_for_night, built_by_run, published_at from {PUBLISHED}.{STATUS_TABLE}"
+    ).fetchall()
+    return {str(row[0]): tuple(row[1:]) for row in rows}
+
+
+def _write_status(
+    conn: psycopg.Connection,
+    run_id: str,
+    new: list[str],
+    blocked: Mapping[str, str],
+    earlier: Mapping[str, tuple[object, ...]],
+) -> None:
+    conn.execute(
+        f"""
+        create table {BUILD_SCHEMA}.{STATUS_TABLE} (
+            mart text primary key,
+            status text not null,
+            built_for_night date,
+            built_by_run text,
+            published_at timestamptz,
+            held_back_reason text
+        )
+        """
+    )
+    conn.execute(
+        f"insert into {BUILD_SCHEMA}.{STATUS_TABLE}"
+        " select t.mart, 'published tonight', (select as_of from audit.runs where run_id = %s), %s,"
+        " now(), null from unnest(%s::text[]) as t(mart)",
+        (run_id, run_id, [*new, STATUS_TABLE]),
+    )
+    for mart, reason in sorted(blocked.items()):
+        night, built_by, published_at = earlier.get(mart, (None, None, None))
+        conn.execute(
+            f"insert into {BUILD_SCHEMA}.{STATUS_TABLE} values (%s, %s, %s, %s, %s, %s)",
+            (mart, "kept from an earlier night" if built_by else "not available", night, built_by,
+             published_at, reason[:1000]),
+        )  # fmt: skip

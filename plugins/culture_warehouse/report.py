@@ -18,6 +18,7 @@ class RunReport:
     marts: dict[str, int] = field(default_factory=dict)
     headlines: list[str] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
 
     def render(self) -> str:
         lines = [f"night {self.run_id}: {self.status}" + (f" ({self.reason})" if self.reason else "")]
@@ -31,6 +32,8 @@ class RunReport:
         if self.marts:
             marts = ", ".join(f"{name} ({rows:,})" for name, rows in sorted(self.marts.items()))
             lines.append(f"  marts published: {marts}")
+        for kept in self.kept:
+            lines.append(f"  kept from an earlier night: {kept}")
         lines.extend(f"  {headline}" for headline in self.headlines)
         return "\n".join(lines)
 
@@ -56,9 +59,18 @@ def run_report(conn: psycopg.Connection, run_id: str) -> RunReport:
             (run_id,),
         ).fetchall()
     ]
-    if status == "published":
-        report.marts = _mart_sizes(conn)
-        report.headlines = _headlines(conn)
+    if status in ("published", "partial"):
+        kept: dict[str, str] = dict(
+            conn.execute(
+                "select mart, reason from audit.mart_outcomes where run_id = %s and status = 'kept'"
+                " order by mart",
+                (run_id,),
+            ).fetchall()
+        )
+        report.kept = [f"{mart}: {why}" for mart, why in kept.items()]
+        report.marts = {name: rows for name, rows in _mart_sizes(conn).items() if name not in kept}
+        if "culture_scorecard" in report.marts:
+            report.headlines = _headlines(conn)
     return report
 
 

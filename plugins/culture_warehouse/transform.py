@@ -1,74 +1,262 @@
-"""One ``dbt build`` (staging → intermediate → marts, with every test) through dbt's Python API.
+"""dbt source freshness, then one ``dbt build`` (staging → intermediate → marts, with every test).
 
-Marts are built into ``marts_build`` beside the published ``marts``; publish.py swaps them in
-only when the whole build and all its tests passed.
+Marts are built into ``marts_build`` beside the published ``marts``. A failure is isolated to
+what depends on it: a mart is *blocked* when it, or anything upstream of it, failed to build or
+failed an error-level test, or when one of its sources is past its freshness ``error_after``.
+publish.py swaps in the marts that were not blocked and keeps last night's version of the rest.
+The outcome of every mart is recorded in ``audit.mart_outcomes``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from culture_warehouse.config import project_dir, state_dir
 from culture_warehouse.warehouse import connect, dbt_connection_env
 
+log = logging.getLogger(__name__)
+
 BUILD_SCHEMA = "marts_build"
+FAILED = ("error", "fail", "runtime error", "skipped")
+SECONDS_PER_DAY = 86_400
 
 
 class BuildFailed(RuntimeError):
-    """dbt could not build or test the marts; the previous marts stay published."""
+    """dbt could not run at all (a parse or connection error); the previous marts stay published."""
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How old one source table's data is on the night, against its thresholds."""
+
+    source: str
+    table: str
+    unique_id: str
+    data_as_of: dt.date | None
+    age_days: int | None
+    status: str
+    warn_after_days: int | None
+    error_after_days: int | None
+
+    @property
+    def blocks(self) -> bool:
+        return self.status == "error"
+
+    def describe(self) -> str:
+        limit = f" (error after {self.error_after_days} days)" if self.error_after_days else ""
+        return f"{self.source}.{self.table}: data as of {self.data_as_of}, {self.age_days} days old{limit}"
 
 
 @dataclass(frozen=True)
 class BuildOutcome:
-    success: bool
     nodes: int
-    failures: tuple[str, ...] = field(default_factory=tuple)
+    marts: tuple[str, ...]
+    blocked: Mapping[str, str] = field(default_factory=dict)
+    freshness: tuple[Freshness, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "dbt_nodes": self.nodes,
+            "marts_built": sorted(set(self.marts) - set(self.blocked)),
+            "marts_blocked": dict(sorted(self.blocked.items())),
+            "stale_sources": [f.describe() for f in self.freshness if f.status in ("warn", "error")],
+        }
 
 
 def dbt_project_dir() -> str:
     return str(project_dir() / "dbt_project")
 
 
-def dbt_args(command: str, as_of: dt.date, min_group_size: int, marts_schema: str) -> list[str]:
+def dbt_target_dir() -> Path:
+    return state_dir() / "dbt" / "target"
+
+
+def dbt_args(
+    command: str,
+    as_of: dt.date,
+    min_group_size: int,
+    marts_schema: str,
+    run_id: str = "",
+    log_level: str = "warn",
+) -> list[str]:
     """The dbt command line shared by the pipeline and by operators debugging a night by hand."""
-    target = state_dir() / "dbt"
     variables = {"as_of": as_of.isoformat(), "min_group_size": min_group_size,
-                 "marts_schema": marts_schema}  # fmt: skip
+                 "marts_schema": marts_schema, "run_id": run_id}  # fmt: skip
     return [
-        command,
+        *command.split(),
         "--project-dir", dbt_project_dir(),
         "--profiles-dir", dbt_project_dir(),
-        "--target-path", str(target / "target"),
-        "--log-path", str(target / "logs"),
+        "--target-path", str(dbt_target_dir()),
+        "--log-path", str(state_dir() / "dbt" / "logs"),
         "--vars", json.dumps(variables),
-        "--log-level", "warn",
+        "--log-level", log_level,
         "--no-use-colors",
         "--no-partial-parse",
     ]  # fmt: skip
 
 
-def build_marts(dsn: str, as_of: dt.date, min_group_size: int) -> BuildOutcome:
-    """Run ``dbt build`` into the build schema; raise BuildFailed naming each failed node."""
+def build_marts(dsn: str, as_of: dt.date, min_group_size: int, run_id: str = "") -> BuildOutcome:
+    """Check source freshness, build every model into the build schema, decide which marts are blocked.
+
+    Raises BuildFailed only when dbt could not run at all; a failing model or test blocks the
+    marts downstream of it and is reported in the outcome.
+    """
     from dbt.cli.main import dbtRunner
 
     with connect(dsn, autocommit=True) as conn:
         conn.execute(f"drop schema if exists {BUILD_SCHEMA} cascade")
     os.environ.update(dbt_connection_env(dsn))
-    result = dbtRunner().invoke(dbt_args("build", as_of, min_group_size, BUILD_SCHEMA))
-    failures: list[str] = []
-    nodes = 0
-    for node_result in getattr(result.result, "results", None) or []:
-        nodes += 1
-        status = str(node_result.status)
-        if status in ("error", "fail", "runtime error"):
-            name = node_result.node.name
-            message = (node_result.message or status).splitlines()[0][:300]
-            failures.append(f"{name}: {message}")
+    runner = dbtRunner()
+    # dbt's own freshness lines call a never-delivered source "ERROR STALE"; we log our reading.
+    checked = runner.invoke(
+        dbt_args("source freshness", as_of, min_group_size, BUILD_SCHEMA, run_id, log_level="none")
+    )
+    if checked.exception is not None:
+        raise BuildFailed(f"dbt source freshness: {type(checked.exception).__name__}: {checked.exception}")
+    freshness = tuple(_freshness(checked.result, as_of))
+    _record_freshness(dsn, run_id, as_of, freshness)
+    for check in freshness:
+        if check.status in ("warn", "error", "runtime error"):
+            log.warning("source freshness %s: %s", check.status, check.describe())
+
+    result = runner.invoke(dbt_args("build", as_of, min_group_size, BUILD_SCHEMA, run_id))
     if result.exception is not None:
-        failures.append(f"dbt: {type(result.exception).__name__}: {result.exception}")
-    if not result.success or failures:
-        raise BuildFailed("dbt build failed: " + "; ".join(failures or ["unknown error"]))
-    return BuildOutcome(success=True, nodes=nodes)
+        raise BuildFailed(f"dbt build: {type(result.exception).__name__}: {result.exception}")
+    node_results = list(getattr(result.result, "results", None) or [])
+    if not node_results:
+        raise BuildFailed("dbt build ran no nodes")
+    manifest = json.loads((dbt_target_dir() / "manifest.json").read_text())
+    marts = mart_models(manifest)
+    failures = {
+        str(r.node.unique_id): (r.node.name, str(r.status), _first_line(r.message or str(r.status)))
+        for r in node_results
+        if str(r.status) in FAILED
+    }
+    blocked = blocked_marts(manifest, marts, failures, [f for f in freshness if f.blocks])
+    outcome = BuildOutcome(
+        nodes=len(node_results), marts=tuple(sorted(marts.values())), blocked=blocked, freshness=freshness
+    )
+    _record_outcomes(dsn, run_id, outcome)
+    return outcome
+
+
+def mart_models(manifest: Mapping[str, Any]) -> dict[str, str]:
+    """unique_id → table name of every model and seed built into the marts schema."""
+    return {
+        unique_id: str(node.get("alias") or node["name"])
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] in ("model", "seed") and node.get("schema") == BUILD_SCHEMA
+    }
+
+
+def blocked_marts(
+    manifest: Mapping[str, Any],
+    marts: Mapping[str, str],
+    failures: Mapping[str, tuple[str, str, str]],
+    stale: Iterable[Freshness],
+) -> dict[str, str]:
+    """mart table → why it must not be published tonight.
+
+    A failed test taints the nodes it tests; a failed (or skipped) model taints itself; a source
+    past ``error_after`` taints itself. A mart is blocked when it or any ancestor is tainted, and
+    the reason names the first cause in a stable order.
+    """
+    nodes = manifest["nodes"]
+    causes: dict[str, str] = {}
+    for unique_id, (name, status, message) in sorted(failures.items()):
+        if status == "skipped":
+            continue  # skipped because something upstream failed: that failure is the cause
+        tested = nodes.get(unique_id, {}).get("depends_on", {}).get("nodes", [])
+        targets = tested if unique_id.startswith("test.") else [unique_id]
+        for target in targets:
+            causes.setdefault(target, f"dbt {status}: {name}: {message}")
+    for fresh in stale:
+        causes.setdefault(fresh.unique_id, f"source too old: {fresh.describe()}")
+    parents: Mapping[str, list[str]] = manifest.get("parent_map", {})
+    blocked: dict[str, str] = {}
+    for unique_id, table in marts.items():
+        reason = _first_cause(unique_id, parents, causes)
+        if reason is None and failures.get(unique_id, ("", "", ""))[1] == "skipped":
+            reason = "dbt skipped it because an upstream node failed"
+        if reason is not None:
+            blocked[table] = reason
+    return blocked
+
+
+def _first_line(message: str) -> str:
+    return (message.strip().splitlines() or [""])[0][:300]
+
+
+def _first_cause(start: str, parents: Mapping[str, list[str]], causes: Mapping[str, str]) -> str | None:
+    seen: set[str] = set()
+    frontier = [start]
+    found: list[str] = []
+    while frontier:
+        node = frontier.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        if node in causes:
+            found.append(node)
+        frontier.extend(parents.get(node, []))
+    return causes[min(found)] if found else None
+
+
+def _freshness(result: Any, as_of: dt.date) -> Iterable[Freshness]:
+    for checked in getattr(result, "results", None) or []:
+        node = checked.node
+        if str(getattr(node, "resource_type", "")) not in ("source", "NodeType.Source"):
+            continue  # the on-run-start hook
+        config = node.config.freshness if getattr(node.config, "freshness", None) else node.freshness
+        warn_days = _days(getattr(config, "warn_after", None))
+        error_days = _days(getattr(config, "error_after", None))
+        max_loaded_at = getattr(checked, "max_loaded_at", None)
+        status = str(checked.status)
+        if max_loaded_at is None or max_loaded_at.year < 1900:
+            status = status if status == "runtime error" else "no data"
+            yield Freshness(node.source_name, node.name, node.unique_id, None, None,
+                            status, warn_days, error_days)  # fmt: skip
+            continue
+        data_as_of = max_loaded_at.date()
+        yield Freshness(node.source_name, node.name, node.unique_id, data_as_of, (as_of - data_as_of).days,
+                        status, warn_days, error_days)  # fmt: skip
+
+
+def _days(threshold: Any) -> int | None:
+    count = getattr(threshold, "count", None)
+    period = str(getattr(threshold, "period", "") or "")
+    if not count or not period:
+        return None
+    per_day = {"day": 1.0, "hour": 1 / 24, "minute": 1 / 1440}
+    return round(int(count) * per_day.get(period.split(".")[-1].lower(), 1.0))
+
+
+def _record_freshness(dsn: str, run_id: str, as_of: dt.date, checks: Iterable[Freshness]) -> None:
+    with connect(dsn) as conn:
+        conn.execute("delete from audit.source_freshness where run_id = %s", (run_id,))
+        for check in checks:
+            conn.execute(
+                "insert into audit.source_freshness (run_id, as_of, source, source_table, data_as_of,"
+                " age_days, status, warn_after_days, error_after_days)"
+                " values (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                (run_id, as_of, check.source, check.table, check.data_as_of, check.age_days,
+                 check.status, check.warn_after_days, check.error_after_days),
+            )  # fmt: skip
+
+
+def _record_outcomes(dsn: str, run_id: str, outcome: BuildOutcome) -> None:
+    with connect(dsn) as conn:
+        conn.execute("delete from audit.mart_outcomes where run_id = %s", (run_id,))
+        for mart in outcome.marts:
+            reason = outcome.blocked.get(mart)
+            conn.execute(
+                "insert into audit.mart_outcomes (run_id, mart, status, reason) values (%s, %s, %s, %s)",
+                (run_id, mart, "blocked" if reason else "built", reason),
+            )

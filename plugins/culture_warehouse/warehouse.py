@@ -82,6 +82,27 @@ create table if not exists audit.runs (
     status text not null default 'running',
     reason text
 );
+create table if not exists audit.source_freshness (
+    run_id text not null,
+    as_of date not null,
+    source text not null,
+    source_table text not null,
+    data_as_of date,
+    age_days integer,
+    status text not null check (status in ('pass', 'warn', 'error', 'no data', 'runtime error')),
+    warn_after_days integer,
+    error_after_days integer,
+    checked_at timestamptz not null default now(),
+    primary key (run_id, source, source_table)
+);
+create table if not exists audit.mart_outcomes (
+    run_id text not null,
+    mart text not null,
+    status text not null check (status in ('built', 'blocked', 'published', 'kept')),
+    reason text,
+    recorded_at timestamptz not null default now(),
+    primary key (run_id, mart)
+);
 """
 
 
