@@ -9,8 +9,13 @@ The nightly load of the trust- and results-culture warehouse.
    every new file, drop personal columns, pseudonymise, COPY into `raw`, validate with the Great
    Expectations suite from `expectations/`, and record the file in `audit.load_ledger`.
    A bad file is rejected with a reason; it never stops the night.
-3. **transform** – one `dbt build` of staging → intermediate → marts into `marts_build`.
-4. **publish** – swap `marts_build` in for `marts` in one transaction (write-audit-publish).
+3. **transform** – `dbt source freshness` against the as-of date, then one `dbt build` of
+   staging → intermediate → marts into `marts_build`. A failed model or test, or a source past
+   its freshness `error_after`, blocks only the marts downstream of it.
+4. **publish** – run the Great Expectations audit gates on the built marts, then swap
+   `marts_build` in for `marts` in one transaction (write-audit-publish), carrying over last
+   night's version of every blocked mart. The task fails, naming each held-back mart and why,
+   after the rest has published (`marts.publication_status`).
 
 Failures alert through the Airflow connection `culture_alerts` (webhook, Slack or e-mail), and so
 do files rejected at the door. Parameters: `as_of` (YYYY-MM-DD, default the logical date in

@@ -15,14 +15,12 @@ figures is the average headcount, so it is suppressed too.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 
-from conftest import with_database
+from conftest import fresh_database
 from nights import query, run_night
 
 pytestmark = pytest.mark.slow
@@ -67,10 +65,6 @@ SIZE = {
 
 @pytest.fixture(scope="module")
 def warehouse(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    name = f"t_absence_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(f"create database {name}")
-    dsn = with_database(pg_server, name)
     landing = tmp_path_factory.mktemp("absence-landing")
     hr: Path = landing / "hr"
     hr.mkdir()
@@ -78,13 +72,11 @@ def warehouse(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     (hr / "employees_20250930.csv").write_text(EMPLOYEES, encoding="utf-8")
     (hr / "employees_20260930.csv").write_text(EMPLOYEES, encoding="utf-8")
     (hr / "absence_20260331.csv").write_text(ABSENCE, encoding="utf-8")
-    with pytest.MonkeyPatch.context() as patch:
+    with fresh_database(pg_server) as dsn, pytest.MonkeyPatch.context() as patch:
         patch.setenv("CULTURE_WAREHOUSE_DSN", dsn)
         patch.setenv("CULTURE_MIN_GROUP_SIZE", str(K))
         run_night(landing, AS_OF)
         yield dsn
-    with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(f"drop database if exists {name} with (force)")
 
 
 def scorecard_absence(dsn: str) -> dict[str, tuple[float | None, float | None, bool, float | None]]:

@@ -17,16 +17,14 @@ window ends on its period end and starts the day after the same date a year befo
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
-import psycopg
 import pytest
 from openpyxl import Workbook
 
-from conftest import with_database
+from conftest import fresh_database
 from culture_warehouse import pipeline
 from nights import query, run_night
 
@@ -147,11 +145,12 @@ def write(path: Path, text: str) -> None:
 def write_drop(landing: Path) -> None:
     write(landing / "hr" / "org_units_20250101.csv", ORG_BEFORE)
     write(landing / "hr" / "org_units_20260701.csv", ORG_AFTER)
-    write(
-        landing / "hr" / "employees_20250101.csv",
-        "employee_number;org_unit_code;hire_date\n"
-        + "".join(f"E{n};{unit};2020-01-01\n" for n, unit in enumerate(["1110", "1120", "1200"] * 2)),
+    employees = "employee_number;org_unit_code;hire_date\n" + "".join(
+        f"E{n};{unit};2020-01-01\n" for n, unit in enumerate(["1110", "1120", "1200"] * 2)
     )
+    # The same staff in every snapshot; the latest keeps the HR feed fresh for the night.
+    write(landing / "hr" / "employees_20250101.csv", employees)
+    write(landing / "hr" / "employees_20260930.csv", employees)
     write(landing / "apv" / "apv_20260331.csv", APV_MARCH)
     workbook = Workbook()
     sheet = workbook.active
@@ -170,13 +169,9 @@ def write_drop(landing: Path) -> None:
 @pytest.fixture(scope="module")
 def dsn(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The drop loaded over two nights (the MED correction arrives on the second), built once."""
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(f"create database {name}")
-    database = with_database(pg_server, name)
     landing = tmp_path_factory.mktemp("landing")
     write_drop(landing)
-    with pytest.MonkeyPatch.context() as patch:
+    with fresh_database(pg_server) as database, pytest.MonkeyPatch.context() as patch:
         patch.setenv("CULTURE_WAREHOUSE_DSN", database)
         pipeline.start_night(AS_OF, "night-1", str(landing))
         for folder in ("hr", "apv", "mtu", "minutes"):
@@ -184,8 +179,6 @@ def dsn(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
         write(landing / "minutes" / MED_CORRECTED[0], MED_CORRECTED[1])
         run_night(landing, AS_OF)
         yield database
-    with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(f"drop database if exists {name} with (force)")
 
 
 def scorecard(dsn: str, column: str, period_end: str) -> dict[str, object]:

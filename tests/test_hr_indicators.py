@@ -24,14 +24,13 @@ Everyone else is hired 2020-01-01 at fte 1. The 12-month window of the 2026-09-3
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from conftest import with_database
+from conftest import fresh_database
 from nights import query, run_night
 
 pytestmark = pytest.mark.slow
@@ -241,10 +240,6 @@ class Nights:
 @pytest.fixture(scope="module")
 def nights(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nights]:
     """Night 1 on the drop without the late files, night 2 after they arrived (same as-of date)."""
-    name = f"t_hr_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(f"create database {name}")
-    dsn = with_database(pg_server, name)
     landing = tmp_path_factory.mktemp("hr-landing")
     write_drop(landing)
     quarters = (
@@ -254,7 +249,7 @@ def nights(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         dt.date(2025, 12, 31),
         dt.date(2024, 12, 31),
     )
-    with pytest.MonkeyPatch.context() as patch:
+    with fresh_database(pg_server) as dsn, pytest.MonkeyPatch.context() as patch:
         patch.setenv("CULTURE_WAREHOUSE_DSN", dsn)
         patch.setenv("CULTURE_MIN_GROUP_SIZE", "1")
         run_night(landing, AS_OF)
@@ -263,8 +258,6 @@ def nights(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         run_night(landing, AS_OF)
         second = {quarter: scorecard(dsn, quarter) for quarter in quarters}
         yield Nights(dsn, first, second)
-    with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(f"drop database if exists {name} with (force)")
 
 
 def value(row: Row, column: str) -> float | None:

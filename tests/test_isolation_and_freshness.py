@@ -82,13 +82,13 @@ def test_a_source_past_its_error_threshold_keeps_the_marts_that_read_it_and_says
 ) -> None:
     write_hr_drop(tmp_path, HR_EXTRACT.strftime("%Y%m%d"))
     first = run_night(tmp_path, HR_EXTRACT + dt.timedelta(days=1))
-    late_night = HR_EXTRACT + dt.timedelta(days=138)  # error_after is 120 days for the snapshots
+    late_night = HR_EXTRACT + dt.timedelta(days=401)  # error_after is 400 days for the snapshots
 
     with pytest.raises(PublishBlocked, match=r"source too old: raw_hr\.hr_employees: data as of 2026-06-30"):
         run_night(tmp_path, late_night)
 
-    assert freshness(warehouse_dsn)["hr_employees"] == (HR_EXTRACT, 138, "error")
-    assert freshness(warehouse_dsn)["hr_org_units"] == (HR_EXTRACT, 138, "error")
+    assert freshness(warehouse_dsn)["hr_employees"] == (HR_EXTRACT, 401, "error")
+    assert freshness(warehouse_dsn)["hr_org_units"] == (HR_EXTRACT, 401, "error")
     published = publication(warehouse_dsn)
     assert published["culture_scorecard"] == ("kept from an earlier night", first.run_id)
     assert published["dim_org_unit"] == ("kept from an earlier night", first.run_id)
@@ -99,7 +99,7 @@ def test_a_source_past_its_error_threshold_keeps_the_marts_that_read_it_and_says
         warehouse_dsn,
         "select reason from audit.mart_outcomes where mart = 'culture_scorecard' and status = 'kept'",
     )[0]
-    assert "error after 120 days" in reason
+    assert "error after 400 days" in reason
 
 
 def test_a_source_past_its_warn_threshold_still_publishes_and_the_marts_say_how_old_it_is(
@@ -131,3 +131,17 @@ def test_freshness_is_judged_against_the_night_not_the_clock_and_missing_sources
         warehouse_dsn, "select source, source_table, status from audit.source_freshness order by 1, 2"
     )
     assert ("raw_hr", "hr_employees", "pass") in checked
+
+
+def test_an_unchanged_snapshot_delivered_again_keeps_its_source_fresh(
+    warehouse_dsn: str, tmp_path: Path
+) -> None:
+    write_hr_drop(tmp_path, HR_EXTRACT.strftime("%Y%m%d"))
+    for entity in ("employees", "org_units"):
+        unchanged = (tmp_path / "hr" / f"{entity}_20260630.csv").read_bytes()
+        (tmp_path / "hr" / f"{entity}_20260930.csv").write_bytes(unchanged)
+    night = run_night(tmp_path, AS_OF)
+
+    assert {f["status"] for f in night.files()} == {"loaded", "duplicate"}
+    assert freshness(warehouse_dsn)["hr_employees"] == (dt.date(2026, 9, 30), 1, "pass")
+    assert freshness(warehouse_dsn)["hr_org_units"] == (dt.date(2026, 9, 30), 1, "pass")

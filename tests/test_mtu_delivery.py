@@ -12,16 +12,14 @@ Each scenario is a survey round of its own, so they share the two nights:
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
 import pytest
 from openpyxl import Workbook
 
-from conftest import with_database
+from conftest import fresh_database
 from culture_warehouse import pipeline
 from nights import query, run_night
 
@@ -130,12 +128,8 @@ def raw_row_counts(dsn: str) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def nights(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nights]:
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(f"create database {name}")
-    dsn = with_database(pg_server, name)
     landing = tmp_path_factory.mktemp("landing")
-    with pytest.MonkeyPatch.context() as patch:
+    with fresh_database(pg_server) as dsn, pytest.MonkeyPatch.context() as patch:
         patch.setenv("CULTURE_WAREHOUSE_DSN", dsn)
         patch.setenv("CULTURE_MIN_GROUP_SIZE", "1")
         write_first_delivery(landing)
@@ -147,8 +141,6 @@ def nights(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         write(landing / "mtu" / "resend" / "MTU2026_questions.csv", QUESTIONS)
         run_night(landing, AS_OF)
         yield Nights(dsn, counts)
-    with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(f"drop database if exists {name} with (force)")
 
 
 def ledger(dsn: str, name: str) -> list[tuple[str, str, str | None]]:
