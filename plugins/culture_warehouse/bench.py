@@ -61,7 +61,10 @@ def run_bench(employees: int, seed: int, workdir: Path | None) -> int:
     _full_night(timings, landing, dsn)
     _incremental_night(timings, landing, dsn)
     _load_comparison(landing, dsn)
-    total = sum(seconds for name, seconds, _ in timings.stages if not name.startswith(("generate", "incr")))
+    # The night itself: prepare, ingest, dbt, publish. Generating the drop, the parse-only pass
+    # and the GX re-run are measurements beside the night, not part of it.
+    night_stages = ("prepare", "ingest ", "dbt build", "publish")
+    total = sum(seconds for name, seconds, _ in timings.stages if name.startswith(night_stages))
     incremental = sum(seconds for name, seconds, _ in timings.stages if name.startswith("incr"))
     print(f"  files generated: {len(summary.files):,}")
     print(f"  full night (without generate): {total:.1f} s; incremental night: {incremental:.1f} s")
