@@ -8,7 +8,14 @@
     picks nested-loop or merge joins that grow quadratically (minutes at 2,000 employees); every
     join here is on equality keys, so hash joins are right. `set local` ends with the model's
     transaction. -#}
-{{ config(pre_hook=["set local enable_nestloop = off", "set local enable_mergejoin = off"]) }}
+{#- The subtree rollup groups ~15 M rows into ~3 M at state scale: hashing in a large work_mem
+    instead of an external sort of 1 GB of wide text keys (measured at 190,000 employees). -#}
+{{ config(pre_hook=[
+    "set local enable_nestloop = off",
+    "set local enable_mergejoin = off",
+    "set local enable_sort = off",
+    "set local work_mem = '512MB'",
+]) }}
 with
 
 groups as (
