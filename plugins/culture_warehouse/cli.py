@@ -132,6 +132,8 @@ def where_to_look(dsn: str) -> str:
             "    select * from marts.culture_scorecard order by period_end desc, org_unit_code limit 20;",
             "    select file_name, status, reason from audit.load_ledger order by load_id desc;",
             "    select * from audit.quarantine limit 20;  -- rows set aside, with line and column",
+            "    select * from marts.source_freshness;     -- how old each source's data is tonight",
+            "    select * from marts.publication_status;   -- which night built each mart, and why",
             "  make airflow        -- the same DAG in the Airflow UI (http://localhost:8080)",
             "  README.md           -- configuration, a real PostgreSQL or landing location, Docker Compose",
         ]
