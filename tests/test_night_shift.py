@@ -177,6 +177,12 @@ def test_a_failing_dbt_test_keeps_last_nights_marts_and_fails_the_run_with_the_r
         warehouse_dsn,
         "select status, built_for_night from marts.publication_status where mart = 'dim_org_unit'",
     ) == [("published tonight", NIGHT_2)]
+    # Airflow retrying the publish task after its swap committed: same verdict, nothing swapped again.
+    (run_id,) = query(warehouse_dsn, "select run_id from audit.runs order by started_at desc limit 1")[0]
+    published = fingerprint(warehouse_dsn, "marts")
+    with pytest.raises(PublishBlocked, match="unique_combination"):
+        pipeline.publish(run_id)
+    assert fingerprint(warehouse_dsn, "marts") == published
 
 
 def test_a_failing_audit_gate_on_the_built_marts_keeps_last_nights_marts(

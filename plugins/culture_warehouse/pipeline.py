@@ -63,7 +63,14 @@ def transform(as_of: dt.date, run_id: str, min_group_size: int) -> dict[str, obj
     A failing model or test only blocks the marts that depend on it (recorded in
     ``audit.mart_outcomes``); BuildFailed means dbt could not run at all.
     """
-    outcome = build_marts(resolve_dsn(), as_of, min_group_size, run_id)
+    dsn = resolve_dsn()
+    with connect(dsn, autocommit=True) as conn:
+        # Normally prepare recorded the run; a run whose prepare failed is recorded here.
+        conn.execute(
+            "insert into audit.runs (run_id, as_of) values (%s, %s) on conflict (run_id) do nothing",
+            (run_id, as_of),
+        )
+    outcome = build_marts(dsn, as_of, min_group_size, run_id)
     for mart, reason in sorted(outcome.blocked.items()):
         log.warning("mart %s blocked tonight: %s", mart, reason)
     return outcome.as_dict()
@@ -76,6 +83,12 @@ def publish(run_id: str) -> dict[str, object]:
     run fails and alerts with the reason.
     """
     dsn = resolve_dsn()
+    done = _already_published(dsn, run_id)
+    if done is not None:  # a retry after the swap committed: report, do not swap again
+        published, kept = done
+        if kept:
+            raise PublishBlocked("; ".join(f"{mart} kept from an earlier night: {why}" for mart, why in kept))
+        return {"published": published, "rejected_files": len(rejected_files(dsn, run_id))}
     blocked = blocked_marts(dsn, run_id)
     blocked.update(audit_built_marts(dsn, run_id, skip=frozenset(blocked)))
     publication = publish_marts(dsn, run_id, blocked)
@@ -85,10 +98,29 @@ def publish(run_id: str) -> dict[str, object]:
     if rejected:
         from culture_warehouse.alerts import rejections_alert, send
 
-        send(rejections_alert(run_id, rejected))
+        try:
+            send(rejections_alert(run_id, rejected))
+        except Exception as error:  # the marts are published; a mail server down must not undo that
+            log.error("could not send the rejected-files alert: %s", type(error).__name__)
     if publication.kept:
         raise PublishBlocked(publication.reason())
     return {"published": list(publication.published), "rejected_files": len(rejected)}
+
+
+def _already_published(dsn: str, run_id: str) -> tuple[list[str], list[tuple[str, str]]] | None:
+    """(published, kept) when this run's swap already committed, else None."""
+    with connect(dsn) as conn:
+        run = conn.execute("select status from audit.runs where run_id = %s", (run_id,)).fetchone()
+        if run is None or run[0] not in ("published", "partial"):
+            return None
+        outcomes = conn.execute(
+            "select mart, status, coalesce(reason, '') from audit.mart_outcomes where run_id = %s"
+            " and status in ('published', 'kept') order by mart",
+            (run_id,),
+        ).fetchall()
+    published = [str(mart) for mart, status, _ in outcomes if status == "published"]
+    kept = [(str(mart), str(why)) for mart, status, why in outcomes if status == "kept"]
+    return published, kept
 
 
 def blocked_marts(dsn: str, run_id: str) -> dict[str, str]:

@@ -94,7 +94,7 @@ def publish_marts(dsn: str, run_id: str, blocked: Mapping[str, str]) -> Publicat
             if mart in current:
                 conn.execute(f'alter table {PUBLISHED}."{mart}" set schema {BUILD_SCHEMA}')
         new = [t for t in built_tables(conn) if t not in blocked and t != STATUS_TABLE]
-        _write_status(conn, run_id, new, blocked, earlier)
+        _write_status(conn, run_id, new, blocked, earlier, carried=current & set(blocked))
         conn.execute(f"drop schema if exists {PREVIOUS} cascade")
         conn.execute(f"alter schema {PUBLISHED} rename to {PREVIOUS}")
         conn.execute(f"revoke all on schema {PREVIOUS} from {BI_ROLE}")
@@ -119,6 +119,7 @@ def _write_status(
     new: list[str],
     blocked: Mapping[str, str],
     earlier: Mapping[str, tuple[object, ...]],
+    carried: set[str],
 ) -> None:
     conn.execute(
         f"""
@@ -142,6 +143,6 @@ def _write_status(
         night, built_by, published_at = earlier.get(mart, (None, None, None))
         conn.execute(
             f"insert into {BUILD_SCHEMA}.{STATUS_TABLE} values (%s, %s, %s, %s, %s, %s)",
-            (mart, "kept from an earlier night" if built_by else "not available", night, built_by,
+            (mart, "kept from an earlier night" if mart in carried else "not available", night, built_by,
              published_at, reason[:1000]),
         )  # fmt: skip
