@@ -85,10 +85,9 @@ def publish(run_id: str) -> dict[str, object]:
     dsn = resolve_dsn()
     done = _already_published(dsn, run_id)
     if done is not None:  # a retry after the swap committed: report, do not swap again
-        published, kept = done
-        if kept:
-            raise PublishBlocked("; ".join(f"{mart} kept from an earlier night: {why}" for mart, why in kept))
-        return {"published": published, "rejected_files": len(rejected_files(dsn, run_id))}
+        if done.kept:
+            raise PublishBlocked(done.reason())
+        return {"published": list(done.published), "rejected_files": len(rejected_files(dsn, run_id))}
     blocked = blocked_marts(dsn, run_id)
     blocked.update(audit_built_marts(dsn, run_id, skip=frozenset(blocked)))
     publication = publish_marts(dsn, run_id, blocked)
@@ -107,8 +106,8 @@ def publish(run_id: str) -> dict[str, object]:
     return {"published": list(publication.published), "rejected_files": len(rejected)}
 
 
-def _already_published(dsn: str, run_id: str) -> tuple[list[str], list[tuple[str, str]]] | None:
-    """(published, kept) when this run's swap already committed, else None."""
+def _already_published(dsn: str, run_id: str) -> Publication | None:
+    """What this run's swap published and kept, when it already committed; else None."""
     with connect(dsn) as conn:
         run = conn.execute("select status from audit.runs where run_id = %s", (run_id,)).fetchone()
         if run is None or run[0] not in ("published", "partial"):
@@ -118,9 +117,10 @@ def _already_published(dsn: str, run_id: str) -> tuple[list[str], list[tuple[str
             " and status in ('published', 'kept') order by mart",
             (run_id,),
         ).fetchall()
-    published = [str(mart) for mart, status, _ in outcomes if status == "published"]
-    kept = [(str(mart), str(why)) for mart, status, why in outcomes if status == "kept"]
-    return published, kept
+    return Publication(
+        published=tuple(str(mart) for mart, status, _ in outcomes if status == "published"),
+        kept={str(mart): str(why) for mart, status, why in outcomes if status == "kept"},
+    )
 
 
 def blocked_marts(dsn: str, run_id: str) -> dict[str, str]:

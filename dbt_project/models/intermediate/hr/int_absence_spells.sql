@@ -36,15 +36,10 @@ spells as (
 ),
 
 counted as (
-    {#- Weekdays in [a, b] = weekdays_before(b + 1) - weekdays_before(a), where weekdays_before(d)
-        counts the Monday–Friday dates from Monday 1900-01-01 up to the day before d. -#}
     select
         *,
         spell_end - start_date + 1 as calendar_days,
-        5 * ((spell_end + 1 - date '1900-01-01') / 7)
-        + least((spell_end + 1 - date '1900-01-01') % 7, 5)
-        - 5 * ((start_date - date '1900-01-01') / 7)
-        - least((start_date - date '1900-01-01') % 7, 5) as weekdays
+        {{ weekdays_between('start_date', 'spell_end') }} as weekdays
     from spells
 ),
 

@@ -89,14 +89,7 @@ shared as (
         case
             when weekdays = 0 then workdays
             else
-                workdays
-                * (
-                    5 * ((piece_to + 1 - date '1900-01-01') / 7)
-                    + least((piece_to + 1 - date '1900-01-01') % 7, 5)
-                    - 5 * ((piece_from - date '1900-01-01') / 7)
-                    - least((piece_from - date '1900-01-01') % 7, 5)
-                )
-                / weekdays
+                workdays * {{ weekdays_between('piece_from', 'piece_to') }} / weekdays
         end as sick_days
     from pieces
 ),

@@ -43,20 +43,11 @@ per_unit as (
 ),
 
 per_subtree as (
-    select
-        round_closure.survey_id,
-        round_closure.ancestor_code as org_unit_code,
-        per_unit.dimension,
-        sum(per_unit.score_sum) as score_sum,
-        sum(per_unit.n_scored) as n_scored,
-        sum(per_unit.n_favourable) as n_favourable,
-        sum(per_unit.n_answers) as n_answers
-    from per_unit
-    inner join round_closure
-        on
-            per_unit.survey_id = round_closure.survey_id
-            and per_unit.org_unit_code = round_closure.org_unit_code
-    group by round_closure.survey_id, round_closure.ancestor_code, per_unit.dimension
+    {{ mtu_subtree_sums(
+        'per_unit',
+        ['dimension'],
+        ['score_sum', 'n_scored', 'n_favourable', 'n_answers']
+    ) }}
 ),
 
 figures as (

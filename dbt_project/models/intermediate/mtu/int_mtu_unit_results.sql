@@ -35,18 +35,11 @@ enps_per_unit as (
 ),
 
 enps_per_subtree as (
-    select
-        round_closure.survey_id,
-        round_closure.ancestor_code as org_unit_code,
-        sum(enps_per_unit.n_answers) as n_answers,
-        sum(enps_per_unit.n_promoters) as n_promoters,
-        sum(enps_per_unit.n_detractors) as n_detractors
-    from enps_per_unit
-    inner join round_closure
-        on
-            enps_per_unit.survey_id = round_closure.survey_id
-            and enps_per_unit.org_unit_code = round_closure.org_unit_code
-    group by round_closure.survey_id, round_closure.ancestor_code
+    {{ mtu_subtree_sums(
+        'enps_per_unit',
+        [],
+        ['n_answers', 'n_promoters', 'n_detractors']
+    ) }}
 ),
 
 social_capital as (
