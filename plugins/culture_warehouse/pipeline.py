@@ -10,7 +10,8 @@ import datetime as dt
 import logging
 
 from culture_warehouse import ingest as door
-from culture_warehouse.config import NightSettings
+from culture_warehouse.config import NightSettings, min_group_size
+from culture_warehouse.disclosure import disclosure_gate, protect_publication
 from culture_warehouse.landing import Landing
 from culture_warehouse.privacy import Pseudonymiser, load_pseudonym_key
 from culture_warehouse.publish import Publication, PublishBlocked, audit_built_marts, publish_marts
@@ -70,10 +71,12 @@ def transform(as_of: dt.date, run_id: str, min_group_size: int) -> dict[str, obj
             "insert into audit.runs (run_id, as_of) values (%s, %s) on conflict (run_id) do nothing",
             (run_id, as_of),
         )
+        conn.execute("update audit.runs set min_group_size = %s where run_id = %s", (min_group_size, run_id))
     outcome = build_marts(dsn, as_of, min_group_size, run_id)
     for mart, reason in sorted(outcome.blocked.items()):
         log.warning("mart %s blocked tonight: %s", mart, reason)
-    return outcome.as_dict()
+    extra = protect_publication(dsn, run_id, min_group_size)
+    return {**outcome.as_dict(), "extra_suppressions": sum(extra.values())}
 
 
 def publish(run_id: str) -> dict[str, object]:
@@ -90,6 +93,7 @@ def publish(run_id: str) -> dict[str, object]:
         return {"published": list(done.published), "rejected_files": len(rejected_files(dsn, run_id))}
     blocked = blocked_marts(dsn, run_id)
     blocked.update(audit_built_marts(dsn, run_id, skip=frozenset(blocked)))
+    blocked.update(disclosure_gate(dsn, run_id, _night_min_group_size(dsn, run_id), skip=frozenset(blocked)))
     publication = publish_marts(dsn, run_id, blocked)
     _record_publication(dsn, run_id, publication)
     finish_run(run_id, "partial" if publication.kept else "published", publication.reason() or None)
@@ -104,6 +108,13 @@ def publish(run_id: str) -> dict[str, object]:
     if publication.kept:
         raise PublishBlocked(publication.reason())
     return {"published": list(publication.published), "rejected_files": len(rejected)}
+
+
+def _night_min_group_size(dsn: str, run_id: str) -> int:
+    """The k this run's marts were built with (recorded by the transform stage)."""
+    with connect(dsn) as conn:
+        row = conn.execute("select min_group_size from audit.runs where run_id = %s", (run_id,)).fetchone()
+    return int(row[0]) if row and row[0] is not None else min_group_size()
 
 
 def _already_published(dsn: str, run_id: str) -> Publication | None:

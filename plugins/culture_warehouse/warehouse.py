@@ -82,6 +82,7 @@ create table if not exists audit.runs (
     status text not null default 'running',
     reason text
 );
+alter table audit.runs add column if not exists min_group_size integer;
 create table if not exists audit.source_freshness (
     run_id text not null,
     as_of date not null,
@@ -94,6 +95,17 @@ create table if not exists audit.source_freshness (
     error_after_days integer,
     checked_at timestamptz not null default now(),
     primary key (run_id, source, source_table)
+);
+create table if not exists audit.disclosure_checks (
+    run_id text not null,
+    stage text not null check (stage in ('protect', 'gate')),
+    mart text not null,
+    published_cells integer not null,
+    small_groups integer not null,
+    determined integer not null,
+    extra_suppressions integer not null,
+    seconds numeric not null,
+    checked_at timestamptz not null default now()
 );
 create table if not exists audit.mart_outcomes (
     run_id text not null,

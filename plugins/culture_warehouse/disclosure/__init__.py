@@ -1,0 +1,69 @@
+"""Disclosure control of the whole publication (rule 5 of indicators.md).
+
+``protect_publication`` (end of the transform stage) adds the secondary suppressions;
+``disclosure_gate`` (publish stage, before the swap) audits exactly and names the marts to hold
+back. Both record counts in ``audit.disclosure_checks``, never a figure.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Set
+
+from culture_warehouse.disclosure.control import Outcome, audit, failing_marts, protect
+from culture_warehouse.transform import BUILD_SCHEMA
+from culture_warehouse.warehouse import connect
+
+log = logging.getLogger(__name__)
+
+
+def protect_publication(dsn: str, run_id: str, k: int, schema: str = BUILD_SCHEMA) -> dict[str, int]:
+    """Suppress what rule 5 needs in the built marts; returns extra suppressions per mart."""
+    with connect(dsn) as conn:
+        outcome = protect(conn, schema, k)
+        _record(conn, run_id, "protect", outcome)
+    for mart, count in sorted(outcome.extra_suppressions.items()):
+        log.info("disclosure control: %d extra suppressions in %s", count, mart)
+    return outcome.extra_suppressions
+
+
+def disclosure_gate(
+    dsn: str, run_id: str, k: int, skip: Set[str] = frozenset(), schema: str = BUILD_SCHEMA
+) -> dict[str, str]:
+    """Audit rule 5 over the marts about to be published (``skip``: already held back).
+
+    Returns mart → reason for each mart to hold back.
+    """
+    with connect(dsn) as conn:
+        outcome = audit(conn, schema, k, skip=skip)
+        _record(conn, run_id, "gate", outcome)
+    failures = failing_marts(outcome)
+    for mart, reason in sorted(failures.items()):
+        log.error("mart %s held back: %s", mart, reason)
+    log.info("disclosure audit: %.1f s", outcome.seconds)
+    return failures
+
+
+def _record(conn: object, run_id: str, stage: str, outcome: Outcome) -> None:
+    cells: Counter[str] = Counter()
+    secrets: Counter[str] = Counter()
+    determined: Counter[str] = Counter()
+    for result in outcome.audits:
+        for mart, count in result.cells_by_mart.items():
+            cells[mart] += count
+            secrets[mart] += result.secrets
+        for mart in result.blamed:
+            determined[mart] += len(result.determined)
+    marts = sorted(set(cells) | set(outcome.extra_suppressions))
+    assert hasattr(conn, "execute")
+    for mart in marts:
+        conn.execute(
+            """
+            insert into audit.disclosure_checks
+                (run_id, stage, mart, published_cells, small_groups, determined, extra_suppressions, seconds)
+            values (%s, %s, %s, %s, %s, %s, %s, %s)
+            """,
+            (run_id, stage, mart, cells[mart], secrets[mart], determined[mart],
+             outcome.extra_suppressions.get(mart, 0), round(outcome.seconds, 3)),
+        )  # fmt: skip

@@ -1,0 +1,350 @@
+"""Rule 5 of indicators.md: secondary suppression over the whole publication, and its audit.
+
+``protect`` runs after dbt has built the marts (rules 1–3 applied per table): it finds every
+secret (a group of 1..k−1 people) that a linear combination of all published figures gives
+exactly, suppresses one more published cell next to it, and repeats until nothing is
+determined. Candidates are ranked: cells of the finest-grained marts (breakdowns, questions,
+months) before headline figures, then the nearest cells (fewest published sums away from the
+secret), of those the one reached by most sums, then cells in the secret's own column (the same
+background value, question or month), then the smallest group. ``audit`` is the publish gate: the same
+exact check, reporting counts only. Both read structure and group sizes, never a figure.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Set
+from dataclasses import dataclass, field
+
+import psycopg
+
+from culture_warehouse.disclosure.families import (
+    BREAKDOWN_MART,
+    DIMENSION_MART,
+    MONTHLY_MART,
+    QUESTION_MART,
+    SCORECARD_MART,
+    read_families,
+)
+from culture_warehouse.disclosure.model import Cell, Family, Secret
+from culture_warehouse.disclosure.solver import Form, Publication
+
+log = logging.getLogger(__name__)
+MAX_ROUNDS = 200
+MAX_DEPTH = 8
+LOCAL_DEPTH = 4
+
+
+@dataclass
+class FamilyAudit:
+    family: str
+    published_cells: int
+    secrets: int
+    determined: list[Secret]
+    blamed: tuple[str, ...] = ()  # the marts to hold back for the family's leaks
+    cells_by_mart: dict[str, int] = field(default_factory=dict)  # shown cells checked per mart
+
+
+def audit_family(family: Family, blame: bool = False) -> FamilyAudit:
+    """Which of the family's secrets the published cells determine.
+
+    With ``blame``, a leaking family names the marts to hold back: its finest-grained marts, and
+    its headline marts as well when the leak stands even without the fine ones.
+    """
+    determined = _determined(family.published(), family.secrets)
+    blamed: tuple[str, ...] = ()
+    if blame and determined:
+        fine = {cell.mart for cell in family.cells if cell.shown and cell.fine}
+        headline = [c.terms for c in family.cells if c.shown and not c.fine] + family.constraints
+        still = _determined(headline, determined)
+        headline_marts = {cell.mart for cell in family.cells if cell.shown and not cell.fine}
+        blamed = tuple(sorted(fine | (headline_marts if still or not fine else set())))
+    shown = Counter(cell.mart for cell in family.cells if cell.shown)
+    return FamilyAudit(family.name, sum(shown.values()), len(family.secrets), determined, blamed, dict(shown))
+
+
+def _determined(published: list[Form], secrets: list[Secret]) -> list[Secret]:
+    publication = Publication(published)
+    return [secret for secret in secrets if publication.determined(secret.terms)]
+
+
+def protect_family(family: Family) -> list[Cell]:
+    """Suppress cells until no secret of the family is determined; returns the cells suppressed.
+
+    Suppressing only removes published sums, so a secret found safe stays safe: after one full
+    check only the leaking secrets are followed. Between full checks each is re-checked on the
+    published sums within a few steps of it (a leak there is a leak in the whole; a leak that
+    only the whole shows is caught by the next full check, which then looks further out).
+    """
+    cells_of: dict[int, list[int]] = defaultdict(list)
+    forms_of: dict[int, list[int]] = defaultdict(list)  # variable → cells, then constraints
+    for index, cell in enumerate(family.cells):
+        for variable, _ in cell.terms:
+            cells_of[variable].append(index)
+            forms_of[variable].append(index)
+    for offset, terms in enumerate(family.constraints):
+        for variable, _ in terms:
+            forms_of[variable].append(len(family.cells) + offset)
+    suppressed: list[Cell] = []
+    leaking = _determined(family.published(), family.secrets)
+    depth = LOCAL_DEPTH
+    for _ in range(MAX_ROUNDS):
+        leaks = leaking
+        for _ in range(MAX_ROUNDS):
+            chosen = _choose(family, leaks, cells_of, forms_of)
+            if not chosen:
+                break
+            for index in sorted(chosen):
+                family.cells[index].shown = False
+                suppressed.append(family.cells[index])
+            leaks = [
+                s for s in leaks if Publication(_local_forms(family, s, forms_of, depth)).determined(s.terms)
+            ]
+            if not leaks:
+                break
+        leaking = _determined(family.published(), leaking)
+        if not leaking:
+            return suppressed
+        if not _choose(family, leaking, cells_of, forms_of):
+            break
+        depth *= 2
+    log.error("disclosure control: %s still has determined groups", family.name)
+    return suppressed
+
+
+def _choose(
+    family: Family, leaks: list[Secret], cells_of: dict[int, list[int]], forms_of: dict[int, list[int]]
+) -> set[int]:
+    """One cell to suppress per leaking secret (skipping a secret whose best candidates were
+    already chosen for a neighbour)."""
+    chosen: set[int] = set()
+    for secret in leaks:
+        candidates = _candidates(family, secret, cells_of, forms_of)
+        if any(index in chosen for index in candidates[:3]):
+            continue
+        if candidates:
+            chosen.add(candidates[0])
+    return chosen
+
+
+def _form(family: Family, index: int) -> Form:
+    cells = len(family.cells)
+    return family.cells[index].terms if index < cells else family.constraints[index - cells]
+
+
+def _local_forms(family: Family, secret: Secret, forms_of: dict[int, list[int]], depth: int) -> list[Form]:
+    """The published sums and constraints within ``depth`` steps of the secret's variables."""
+    cells = len(family.cells)
+    seen = {v for v, _ in secret.terms}
+    frontier = set(seen)
+    chosen: set[int] = set()
+    for _ in range(depth):
+        following: set[int] = set()
+        for variable in frontier:
+            for index in forms_of.get(variable, ()):
+                if index in chosen or (index < cells and not family.cells[index].shown):
+                    continue
+                chosen.add(index)
+                following.update(v for v, _ in _form(family, index))
+        frontier = following - seen
+        seen |= frontier
+        if not frontier:
+            break
+    return [_form(family, index) for index in chosen]
+
+
+def _candidates(
+    family: Family,
+    secret: Secret,
+    cells_of: dict[int, list[int]],
+    forms_of: dict[int, list[int]],
+) -> list[int]:
+    """Shown cells whose suppression can hide the secret, best first.
+
+    A breadth-first walk from the secret's variables over published sums and empty-group
+    constraints: the nearest ring of cells that holds a finest-grained cell is the candidate
+    set, so a headline cell is proposed only when no fine cell is within reach.
+    """
+    level_of: dict[int, int] = {}
+    shared: dict[int, int] = defaultdict(int)  # walks from the secret that reach the cell
+    weight: dict[int, int] = {v: 1 for v, _ in secret.terms}
+    seen = set(weight)
+    for level in range(MAX_DEPTH):
+        following: dict[int, int] = defaultdict(int)
+        for variable, paths in weight.items():
+            for index in cells_of.get(variable, ()):
+                level_of.setdefault(index, level)
+                shared[index] += paths
+            for index in forms_of.get(variable, ()):
+                if index < len(family.cells) and not family.cells[index].shown:
+                    continue
+                for other, _ in _form(family, index):
+                    following[other] += paths
+        if any(family.cells[i].fine and family.cells[i].shown for i in level_of):
+            break
+        weight = {v: paths for v, paths in following.items() if v not in seen}
+        seen.update(weight)
+        if not weight:
+            break
+    shown = [i for i in level_of if family.cells[i].shown and _suppressible(family.cells[i])]
+
+    def rank(index: int) -> tuple[bool, int, int, bool, float, str]:
+        cell = family.cells[index]
+        return (
+            not cell.fine,
+            level_of[index],
+            -shared[index],
+            cell.column != secret.column,
+            cell.size,
+            repr(cell.key),
+        )
+
+    return sorted(shown, key=rank)
+
+
+@dataclass
+class Outcome:
+    extra_suppressions: dict[str, int]
+    audits: list[FamilyAudit]
+    seconds: float
+
+
+def protect(conn: psycopg.Connection, schema: str, k: float) -> Outcome:
+    """Apply rule 5's secondary suppressions to the marts built in ``schema``."""
+    started = time.monotonic()
+    families = read_families(conn, schema, k)
+    extra: dict[str, int] = defaultdict(int)
+    audits = []
+    for family in families:
+        cells = protect_family(family)
+        _suppress(conn, schema, cells)
+        for cell in cells:
+            extra[cell.mart] += 1
+        audits.append(audit_family(family))
+    return Outcome(dict(extra), audits, time.monotonic() - started)
+
+
+def audit(conn: psycopg.Connection, schema: str, k: float, skip: Set[str] = frozenset()) -> Outcome:
+    """Rule 5 checked exactly over every mart built in ``schema`` (``skip``: marts that will not
+    be published); nothing is changed."""
+    started = time.monotonic()
+    families = read_families(conn, schema, k)
+    for family in families:
+        for cell in family.cells:
+            if cell.mart in skip:
+                cell.shown = False
+    audits = [audit_family(family, blame=True) for family in families]
+    return Outcome({}, audits, time.monotonic() - started)
+
+
+def failing_marts(outcome: Outcome) -> dict[str, str]:
+    """Mart → reason, for every mart blamed for a family where a small group is determined."""
+    failures: dict[str, str] = {}
+    for result in outcome.audits:
+        if result.determined:
+            for mart in result.blamed:
+                failures.setdefault(
+                    mart,
+                    f"disclosure audit: {len(result.determined)} of {result.secrets} small groups "
+                    f"determinable in {result.family}",
+                )
+    return failures
+
+
+_SUPPRESS = {
+    BREAKDOWN_MART: (
+        "update {schema}.mtu_breakdown_results set score = null, favourable_pct = null, suppressed = true"
+        " where (survey_id, org_unit_code, background_variable, background_value)"
+        " in (select * from unnest(%s::text[], %s::text[], %s::text[], %s::text[]))"
+    ),
+    QUESTION_MART: (
+        "update {schema}.mtu_question_results"
+        " set score = null, favourable_pct = null, delta = null, suppressed = true"
+        " where (survey_id, org_unit_code, question_code)"
+        " in (select * from unnest(%s::text[], %s::text[], %s::text[]))"
+    ),
+    MONTHLY_MART: (
+        "update {schema}.absence_monthly set sick_days = null, sick_days_per_fte = null, suppressed = true"
+        " where (org_unit_code, month_start) in (select * from unnest(%s::text[], %s::date[]))"
+    ),
+    SCORECARD_MART: (
+        "update {schema}.culture_scorecard set sick_days_per_fte_12m = null, long_term_sick_share_12m = null,"
+        " absence_suppressed = true"
+        " where (org_unit_code, period_end) in (select * from unnest(%s::text[], %s::date[]))"
+    ),
+}
+# A later round's question delta is this round's figure subtracted: suppressed with it.
+_QUESTION_DELTAS = (
+    "update {schema}.mtu_question_results set delta = null"
+    " where (previous_survey_id, org_unit_code, question_code)"
+    " in (select * from unnest(%s::text[], %s::text[], %s::text[]))"
+)
+
+
+def _suppressible(cell: Cell) -> bool:
+    """Cells the control may suppress: every fine cell, a 12-month absence figure, and one
+    dimension of a unit's round (with its scorecard columns) — never a whole round of a unit."""
+    return cell.mart in _SUPPRESS or (cell.mart == DIMENSION_MART and len(cell.key) == 3)
+
+
+def _suppress_dimensions(conn: psycopg.Connection, schema: str, keys: list[tuple[Hashable, ...]]) -> None:
+    """A headline dimension result, suppressed because nothing finer protected a group: the
+    figure, the next round's delta against it, and the scorecard columns built on it."""
+    scorecard = {
+        str(row[0])
+        for row in conn.execute(
+            "select column_name from information_schema.columns where table_schema = %s and table_name = %s",
+            (schema, SCORECARD_MART),
+        ).fetchall()
+    }
+    for survey, unit, dimension in keys:
+        conn.execute(
+            f"update {schema}.{DIMENSION_MART} set score = null, favourable_pct = null, delta = null,"
+            " suppressed = true where survey_id = %s and org_unit_code = %s and dimension = %s",
+            (survey, unit, dimension),
+        )
+        conn.execute(
+            f"update {schema}.{DIMENSION_MART} set delta = null"
+            " where previous_survey_id = %s and org_unit_code = %s and dimension = %s",
+            (survey, unit, dimension),
+        )
+        figures = [f"{dimension}_score", f"{dimension}_favourable_pct", f"{dimension}_delta"]
+        figures += {"tillid": ["trust_index", "social_capital_index"], "enps": ["enps"]}.get(
+            str(dimension), []
+        )
+        if dimension in ("retfaerdighed", "samarbejde"):
+            figures.append("social_capital_index")
+        figures = [f for f in figures if f in scorecard]
+        if figures and "mtu_survey_id" in scorecard:
+            assignments = ", ".join(f'"{f}" = null' for f in figures)
+            conn.execute(
+                f"update {schema}.{SCORECARD_MART} set {assignments}"
+                " where mtu_survey_id = %s and org_unit_code = %s",
+                (survey, unit),
+            )
+        later = [f for f in (f"{dimension}_delta",) if f in scorecard]
+        if later and "mtu_survey_id" in scorecard:
+            conn.execute(
+                f'update {schema}.{SCORECARD_MART} set "{later[0]}" = null where org_unit_code = %s'
+                " and mtu_survey_id in (select survey_id from intermediate.int_mtu_rounds"
+                " where previous_survey_id = %s)",
+                (unit, survey),
+            )
+
+
+def _suppress(conn: psycopg.Connection, schema: str, cells: Iterable[Cell]) -> None:
+    keys: dict[str, list[tuple[Hashable, ...]]] = defaultdict(list)
+    for cell in cells:
+        keys[cell.mart].append(cell.key)
+    for mart, rows in keys.items():
+        if mart == DIMENSION_MART:
+            _suppress_dimensions(conn, schema, rows)
+            continue
+        if mart not in _SUPPRESS:
+            raise ValueError(f"the disclosure control may not change {mart}")
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        conn.execute(_SUPPRESS[mart].format(schema=schema), columns)  # type: ignore[arg-type]
+        if mart == QUESTION_MART:
+            conn.execute(_QUESTION_DELTAS.format(schema=schema), columns)  # type: ignore[arg-type]

@@ -1,0 +1,353 @@
+"""Read the built publication into linked families (disclosure/model.py), structure and sizes only.
+
+- one family per survey round and background variable: the breakdown cells by value and the
+  round's dimension results (a unit's result sums its value groups and its respondents without
+  a value); the breakdown pattern is one per (unit, variable, value) for every dimension, so one
+  family answers for all dimensions;
+- one family per survey round and dimension: the question results (group size = valid answers
+  to the question) and the dimension results (favourable answers of a dimension are the sum of
+  its questions' favourable answers);
+- one family for sickness absence: monthly cells and the scorecard's 12-month windows over tree
+  segments (a month cut where the org tree changes), each unit's facts on the tree of their date.
+
+Breakdowns and questions of one round need not be audited together: a shown breakdown or
+question cell always has its unit's dimension result shown, and summing the breakdown family
+over values (or the question family over questions) only gives dimension results, which both
+families already hold (README, "Disclosure control").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Hashable
+
+import psycopg
+
+from culture_warehouse.disclosure.model import (
+    Cell,
+    Family,
+    Secret,
+    Tree,
+    add_column,
+    direct_form,
+    small_cell_secrets,
+)
+from culture_warehouse.disclosure.solver import Form, form
+
+BREAKDOWN_MART = "mtu_breakdown_results"
+QUESTION_MART = "mtu_question_results"
+DIMENSION_MART = "mtu_dimension_results"
+MONTHLY_MART = "absence_monthly"
+SCORECARD_MART = "culture_scorecard"
+MISSING = "(no value)"
+VARIABLES = ("age_band", "seniority_band", "job_family", "is_manager")
+
+
+def read_families(conn: psycopg.Connection, schema: str, k: float) -> list[Family]:
+    """Every linked family of the publication built in ``schema``."""
+    existing = {
+        str(row[0])
+        for row in conn.execute(
+            "select table_name from information_schema.tables where table_schema = %s", (schema,)
+        ).fetchall()
+    }
+    families: list[Family] = []
+    if {BREAKDOWN_MART, DIMENSION_MART} <= existing:
+        families += breakdown_families(conn, schema, k)
+    if {QUESTION_MART, DIMENSION_MART} <= existing:
+        families += question_families(conn, schema, k)
+    if MONTHLY_MART in existing:
+        families.append(absence_family(conn, schema, k, with_windows=SCORECARD_MART in existing))
+    return families
+
+
+def _round_trees(conn: psycopg.Connection) -> tuple[dict[str, Tree], dict[tuple[str, str], int]]:
+    parents: dict[str, dict[str, str | None]] = defaultdict(dict)
+    respondents: dict[tuple[str, str], int] = {}
+    for survey, unit, parent, n in conn.execute(
+        "select survey_id, org_unit_code, parent_code, n_respondents from intermediate.int_mtu_groups"
+    ).fetchall():
+        parents[survey][unit] = parent
+        respondents[(survey, unit)] = int(n)
+    return {survey: Tree(p) for survey, p in parents.items()}, respondents
+
+
+def _dimension_cells(conn: psycopg.Connection, schema: str) -> dict[tuple[str, str, str], bool]:
+    return {
+        (str(s), str(u), str(d)): bool(shown)
+        for s, u, d, shown in conn.execute(
+            f"select survey_id, org_unit_code, dimension, not suppressed from {schema}.{DIMENSION_MART}"
+        ).fetchall()
+    }
+
+
+def breakdown_families(conn: psycopg.Connection, schema: str, k: float) -> list[Family]:
+    trees, respondents = _round_trees(conn)
+    direct: dict[tuple[str, str], dict[Hashable, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
+    for survey, unit, variable, value, n in conn.execute(
+        """
+        select r.survey_id, r.org_unit_code, b.variable, coalesce(b.value, %s), count(*)
+        from staging.stg_mtu__respondents as r
+        inner join intermediate.int_mtu_groups as g
+            on g.survey_id = r.survey_id and g.org_unit_code = r.org_unit_code
+        cross join lateral (values ('age_band', r.bg_age_band), ('seniority_band', r.bg_seniority_band),
+            ('job_family', r.bg_job_family), ('is_manager', r.bg_is_manager::text)) as b (variable, value)
+        group by 1, 2, 3, 4
+        """,
+        (MISSING,),
+    ).fetchall():
+        direct[(survey, variable)][value][unit] = float(n)
+    shown_units: dict[tuple[str, str], bool] = defaultdict(bool)
+    for (survey, unit, _), shown in _dimension_cells(conn, schema).items():
+        shown_units[(survey, unit)] |= shown
+    breakdown_rows = conn.execute(
+        f"""
+        select survey_id, org_unit_code, background_variable, background_value, bool_or(not suppressed)
+        from {schema}.{BREAKDOWN_MART} group by 1, 2, 3, 4
+        """
+    ).fetchall()
+    published: dict[tuple[str, str], list[tuple[str, str, bool]]] = defaultdict(list)
+    for survey, unit, variable, value, shown in breakdown_rows:
+        published[(survey, variable)].append((unit, value, bool(shown)))
+    families = []
+    for (survey, variable), columns in sorted(direct.items()):
+        tree = trees.get(survey)
+        if tree is None:
+            continue
+        family = Family(f"breakdown {survey} {variable}")
+        columns.setdefault(MISSING, {})
+        sizes = {
+            value: add_column(
+                family, tree, value, units, k, "direct respondents of a unit by value", (survey, variable)
+            )
+            for value, units in sorted(columns.items())
+        }
+        for unit, value, shown in published[(survey, variable)]:
+            family.cells.append(
+                Cell(
+                    BREAKDOWN_MART,
+                    (survey, unit, variable, value),
+                    form([(family.variable((unit, value)), 1)]),
+                    sizes.get(value, {}).get(unit, 0.0),
+                    value,
+                    shown,
+                    fine=True,
+                )
+            )
+        for unit in tree.bottom_up:
+            total = form((family.variable((unit, value)), 1) for value in sizes)
+            family.cells.append(
+                Cell(
+                    DIMENSION_MART,
+                    (survey, unit),
+                    total,
+                    float(respondents.get((survey, unit), 0)),
+                    "all respondents",
+                    shown_units[(survey, unit)],
+                    fine=False,
+                )
+            )
+            missing = sizes[MISSING].get(unit, 0.0)
+            if 0 < missing < k:
+                family.secrets.append(
+                    Secret(
+                        "respondents without a value",
+                        (survey, variable, unit),
+                        form([(family.variable((unit, MISSING)), 1)]),
+                        missing,
+                        MISSING,
+                    )
+                )
+            own = sum(units.get(unit, 0.0) for units in columns.values())
+            if 0 < own < k:
+                terms = [t for value in sizes for t in direct_form(family, tree, unit, value)]
+                family.secrets.append(
+                    Secret("direct respondents of a unit", (survey, unit), form(terms), own, "all")
+                )
+        small_cell_secrets(family, k, "suppressed group", family.cells)
+        families.append(family)
+    return families
+
+
+def question_families(conn: psycopg.Connection, schema: str, k: float) -> list[Family]:
+    trees, respondents = _round_trees(conn)
+    direct: dict[tuple[str, str], dict[Hashable, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
+    for survey, unit, dimension, question, n in conn.execute(
+        """
+        select i.survey_id, i.org_unit_code, i.dimension, i.question_code, count(*)
+        from intermediate.int_mtu_item_scores as i
+        inner join intermediate.int_mtu_groups as g
+            on g.survey_id = i.survey_id and g.org_unit_code = i.org_unit_code
+        where i.item_score is not null
+        group by 1, 2, 3, 4
+        """
+    ).fetchall():
+        direct[(survey, dimension)][question][unit] = float(n)
+    dimension_shown = _dimension_cells(conn, schema)
+    published: dict[tuple[str, str], list[tuple[str, str, bool]]] = defaultdict(list)
+    for survey, unit, dimension, question, shown in conn.execute(
+        "select survey_id, org_unit_code, dimension, question_code, not suppressed"
+        f" from {schema}.{QUESTION_MART}"
+    ).fetchall():
+        published[(survey, dimension)].append((unit, question, bool(shown)))
+    families = []
+    for (survey, dimension), columns in sorted(direct.items()):
+        tree = trees.get(survey)
+        if tree is None:
+            continue
+        family = Family(f"questions {survey} {dimension}")
+        sizes = {
+            question: add_column(
+                family, tree, question, units, k, "direct answers of a unit to a question", (survey, question)
+            )
+            for question, units in sorted(columns.items())
+        }
+        for unit, question, shown in published[(survey, dimension)]:
+            family.cells.append(
+                Cell(
+                    QUESTION_MART,
+                    (survey, unit, question),
+                    form([(family.variable((unit, question)), 1)]),
+                    sizes.get(question, {}).get(unit, 0.0),
+                    question,
+                    shown,
+                    fine=True,
+                )
+            )
+        for unit in tree.bottom_up:
+            if (survey, unit, dimension) not in dimension_shown:
+                continue
+            total = form((family.variable((unit, question)), 1) for question in sizes)
+            family.cells.append(
+                Cell(
+                    DIMENSION_MART,
+                    (survey, unit, dimension),
+                    total,
+                    float(respondents.get((survey, unit), 0)),
+                    "all questions",
+                    dimension_shown[(survey, unit, dimension)],
+                    fine=False,
+                )
+            )
+        small_cell_secrets(family, k, "suppressed group", family.cells)
+        families.append(family)
+    return families
+
+
+def absence_family(conn: psycopg.Connection, schema: str, k: float, with_windows: bool = True) -> Family:
+    """Sick days: monthly cells, 12-month windows, one variable per unit and tree segment."""
+    family = Family("absence")
+    trees: dict[dt.date, Tree] = {}
+    parents: dict[dt.date, dict[str, str | None]] = defaultdict(dict)
+    for epoch, unit, parent in conn.execute(
+        "select epoch_start, org_unit_code, parent_code from intermediate.int_org_unit_paths"
+    ).fetchall():
+        parents[epoch][unit] = parent
+    trees = {epoch: Tree(p) for epoch, p in parents.items()}
+    segments: dict[dt.date, list[dt.date]] = defaultdict(list)  # month → epochs cutting it
+    for month, epoch in conn.execute(
+        "select month_start, epoch_start from intermediate.int_hr_month_segments order by 1, 2"
+    ).fetchall():
+        segments[month].append(epoch)
+    staffing: dict[tuple[dt.date, dt.date], dict[str, float]] = defaultdict(dict)
+    for unit, month, epoch, days in conn.execute(
+        "select org_unit_code, month_start, epoch_start, headcount_days"
+        " from intermediate.int_staffing_by_unit_month"
+    ).fetchall():
+        staffing[(month, epoch)][unit] = float(days)
+    subtree: dict[tuple[dt.date, dt.date], dict[str, float]] = {}
+    for month, epochs in segments.items():
+        for epoch in epochs:
+            column = (month, epoch)
+            subtree[column] = add_column(family, trees[epoch], column, staffing.get(column, {}), k, None)
+
+    def pieces(unit: str, months: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
+        return [(m, e) for m in months for e in segments.get(m, ()) if unit in trees[e].parents]
+
+    def cell_form(unit: str, months: list[dt.date]) -> tuple[Form, float]:
+        columns = pieces(unit, months)
+        terms = form((family.variable((unit, column)), 1) for column in columns)
+        return terms, sum(subtree[column].get(unit, 0.0) for column in columns)
+
+    def own_size(unit: str, months: list[dt.date]) -> float:
+        return sum(staffing.get(column, {}).get(unit, 0.0) for column in pieces(unit, months))
+
+    def own_form(unit: str, months: list[dt.date]) -> Form:
+        return form(t for c in pieces(unit, months) for t in direct_form(family, trees[c[1]], unit, c))
+
+    all_units = sorted({u for tree in trees.values() for u in tree.parents})
+    for unit, month, shown in conn.execute(
+        f"select org_unit_code, month_start, not suppressed from {schema}.{MONTHLY_MART}"
+    ).fetchall():
+        terms, size = cell_form(unit, [month])
+        days = _days(month, _month_end(month))
+        family.cells.append(
+            Cell(MONTHLY_MART, (unit, month), terms, size / days, month, bool(shown), fine=True)
+        )
+    for month in segments:
+        days = _days(month, _month_end(month))
+        for unit in all_units:
+            own = own_size(unit, [month]) / days
+            if 0 < own < k:
+                family.secrets.append(
+                    Secret(
+                        "direct employees of a unit in a month",
+                        (unit, month),
+                        own_form(unit, [month]),
+                        own,
+                        month,
+                    )
+                )
+    if with_windows:
+        for unit, period_end, shown in conn.execute(
+            f"select org_unit_code, period_end, not absence_suppressed from {schema}.{SCORECARD_MART}"
+        ).fetchall():
+            start = _window_start(period_end)
+            months = [m for m in segments if start <= m <= period_end]
+            terms, size = cell_form(unit, months)
+            days = _days(start, period_end)
+            family.cells.append(
+                Cell(
+                    SCORECARD_MART,
+                    (unit, period_end),
+                    terms,
+                    size / days,
+                    ("12m", period_end),
+                    bool(shown),
+                    fine=False,
+                )
+            )
+        ends = {cell.key[1] for cell in family.cells if cell.mart == SCORECARD_MART}
+        for period_end in sorted(end for end in ends if isinstance(end, dt.date)):
+            start = _window_start(period_end)
+            months = [m for m in segments if start <= m <= period_end]
+            days = _days(start, period_end)
+            for unit in all_units:
+                own = own_size(unit, months) / days
+                if 0 < own < k:
+                    family.secrets.append(
+                        Secret(
+                            "direct employees of a unit in a 12-month window",
+                            (unit, period_end),
+                            own_form(unit, months),
+                            own,
+                            ("12m", period_end),
+                        )
+                    )
+    small_cell_secrets(family, k, "suppressed group", family.cells)
+    return family
+
+
+def _month_end(month: dt.date) -> dt.date:
+    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+def _window_start(period_end: dt.date) -> dt.date:
+    following = period_end + dt.timedelta(days=1)
+    return following.replace(year=following.year - 1)
+
+
+def _days(first: dt.date, last: dt.date) -> int:
+    return (last - first).days + 1

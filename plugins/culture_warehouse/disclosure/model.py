@@ -1,0 +1,133 @@
+"""The publication as linear algebra: cells, empty groups and secrets of one linked family.
+
+A family is a set of published tables whose figures add up over the same people (for example
+one survey round's breakdowns by job family together with its dimension results). Each family
+has unknown variables ``y[unit, column]``: the sum over the unit's whole subtree in one column
+(a background value, a question, a month's tree segment). Then
+
+- a published cell is a form over a few variables (a breakdown cell is one variable; a unit's
+  dimension result is the sum of its value columns and of the respondents without a value; a
+  12-month absence figure is the sum of its months' segments);
+- a unit's direct members in a column are ``y[unit] − Σ y[child]``. When that group is empty
+  its sum is known to be 0: a *constraint*, which an analyst knowing every group's size has;
+- a *secret* is what rule 5 protects: every group of 1..k−1 people, whether a published cell
+  (then it is suppressed) or the direct members of one unit in one column.
+
+Nothing here reads a figure: only the structure and the group sizes, so no value of a person
+ever passes through the disclosure control.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from culture_warehouse.disclosure.solver import Form, form
+
+
+@dataclass
+class Cell:
+    """A published group figure: where it lives, what it sums, how big it is."""
+
+    mart: str
+    key: tuple[Hashable, ...]
+    terms: Form
+    size: float
+    column: Hashable
+    shown: bool
+    fine: bool  # a finest-grained mart's cell, where secondary suppressions go first
+
+
+@dataclass(frozen=True)
+class Secret:
+    kind: str
+    key: tuple[Hashable, ...]
+    terms: Form
+    size: float
+    column: Hashable
+
+
+@dataclass
+class Family:
+    name: str
+    cells: list[Cell] = field(default_factory=list)
+    constraints: list[Form] = field(default_factory=list)
+    secrets: list[Secret] = field(default_factory=list)
+    _variables: dict[Hashable, int] = field(default_factory=dict)
+
+    def variable(self, name: Hashable) -> int:
+        return self._variables.setdefault(name, len(self._variables))
+
+    def published(self) -> list[Form]:
+        return [cell.terms for cell in self.cells if cell.shown] + self.constraints
+
+
+class Tree:
+    """A forest of units (parent of each unit, or None at a root) with subtree sums."""
+
+    def __init__(self, parents: dict[str, str | None]) -> None:
+        self.parents = parents
+        self.children: dict[str, list[str]] = defaultdict(list)
+        for unit, parent in parents.items():
+            if parent is not None and parent in parents:
+                self.children[parent].append(unit)
+        self.bottom_up = self._bottom_up()
+
+    def _bottom_up(self) -> list[str]:
+        roots = [u for u, p in self.parents.items() if p is None or p not in self.parents]
+        order: list[str] = []
+        stack = list(roots)
+        while stack:
+            unit = stack.pop()
+            order.append(unit)
+            stack.extend(self.children.get(unit, ()))
+        order.reverse()
+        return order
+
+    def subtree_sums(self, direct: dict[str, float]) -> dict[str, float]:
+        totals: dict[str, float] = {}
+        for unit in self.bottom_up:
+            totals[unit] = direct.get(unit, 0.0) + sum(totals[c] for c in self.children.get(unit, ()))
+        return totals
+
+
+def direct_form(
+    family: Family, tree: Tree, unit: str, column: Hashable, sign: int = 1
+) -> list[tuple[int, int]]:
+    """The direct members of ``unit`` in one column: y[unit] − Σ y[child]."""
+    terms = [(family.variable((unit, column)), sign)]
+    terms += [(family.variable((child, column)), -sign) for child in tree.children.get(unit, ())]
+    return terms
+
+
+def add_column(
+    family: Family,
+    tree: Tree,
+    column: Hashable,
+    direct: dict[str, float],
+    k: float,
+    secret_kind: str | None,
+    key_of: Sequence[Hashable] = (),
+) -> dict[str, float]:
+    """Constraints for the column's empty direct groups and (with a kind) secrets for its small
+    ones. Returns the column's subtree sizes.
+    """
+    for unit in tree.bottom_up:
+        size = direct.get(unit, 0.0)
+        if size == 0:
+            family.constraints.append(form(direct_form(family, tree, unit, column)))
+        elif secret_kind is not None and size < k:
+            family.secrets.append(
+                Secret(
+                    secret_kind, (*key_of, unit), form(direct_form(family, tree, unit, column)), size, column
+                )
+            )
+    return tree.subtree_sums(direct)
+
+
+def small_cell_secrets(family: Family, k: float, kind: str, cells: Iterable[Cell]) -> None:
+    """Every published group of 1..k−1 people is a secret (rule 1 suppresses it; rule 5 keeps it so)."""
+    for cell in cells:
+        if 0 < cell.size < k:
+            family.secrets.append(Secret(kind, cell.key, cell.terms, cell.size, cell.column))

@@ -1,0 +1,184 @@
+"""Exact answer to "which of these sums can an analyst compute from the published ones?".
+
+Every published figure of a family is a linear form over unknown variables (the sums of groups
+of people); every group that must stay secret is another linear form. A secret is *determined*
+when its form lies in the span of the published forms: then some linear combination of
+published figures gives it exactly. This module decides that in exact integer arithmetic (fraction-free
+elimination: the same answer as rational arithmetic), never with a floating-point tolerance:
+
+1. *Peeling*: a published form with a single unknown variable determines it; remove it from every
+   other form and repeat. This settles the tree-shaped bulk of a publication in linear time.
+2. What is left splits into connected components (forms sharing variables); each component a
+   secret touches is reduced to row-echelon form, and the secret's part in that component must
+   reduce to zero for the secret to be determined.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from math import gcd
+
+Form = tuple[tuple[int, int], ...]
+"""A linear form: (variable, integer coefficient) pairs."""
+
+
+def form(terms: Iterable[tuple[int, int]]) -> Form:
+    """Merge repeated variables and drop zero coefficients."""
+    merged: dict[int, int] = defaultdict(int)
+    for variable, coefficient in terms:
+        merged[variable] += coefficient
+    return tuple(sorted((v, c) for v, c in merged.items() if c))
+
+
+class _Span:
+    """The row space of some forms in reduced row-echelon form, with integer rows.
+
+    Fraction-free elimination: a row is combined with a pivot row by cross-multiplying the two
+    coefficients and divided by the gcd of its entries, so every number stays an exact integer.
+    Each pivot row holds no other pivot's variable, so reducing a vector takes one pass.
+    """
+
+    def __init__(self) -> None:
+        self.pivots: dict[int, dict[int, int]] = {}
+        self.occurs: dict[int, set[int]] = defaultdict(set)  # variable → pivots whose row has it
+
+    def reduce(self, vector: dict[int, int]) -> dict[int, int]:
+        out = dict(vector)
+        for pivot in [v for v in vector if v in self.pivots]:
+            out = _eliminate(out, self.pivots[pivot], pivot)
+        return out
+
+    def add(self, terms: Form) -> None:
+        row = self.reduce(dict(terms))
+        if not row:
+            return
+        pivot = min(row)
+        for other in list(self.occurs.get(pivot, ())):
+            old = self.pivots[other]
+            new = _eliminate(old, row, pivot)
+            for variable in old.keys() - new.keys():
+                self.occurs[variable].discard(other)
+            for variable in new.keys() - old.keys():
+                self.occurs[variable].add(other)
+            self.pivots[other] = new
+        self.occurs.pop(pivot, None)
+        self.pivots[pivot] = row
+        for variable in row:
+            if variable != pivot:
+                self.occurs[variable].add(pivot)
+
+    def contains(self, terms: dict[int, int]) -> bool:
+        return not self.reduce(terms)
+
+
+def _eliminate(vector: dict[int, int], row: dict[int, int], pivot: int) -> dict[int, int]:
+    """``vector`` without ``pivot``: row[pivot]·vector − vector[pivot]·row, divided by its gcd."""
+    factor = vector.get(pivot, 0)
+    if not factor:
+        return vector
+    scale = row[pivot]
+    out = {v: c * scale for v, c in vector.items() if v != pivot}
+    for variable, coefficient in row.items():
+        if variable != pivot:
+            updated = out.get(variable, 0) - factor * coefficient
+            if updated:
+                out[variable] = updated
+            else:
+                out.pop(variable, None)
+    divisor = 0
+    for coefficient in out.values():
+        divisor = gcd(divisor, coefficient)
+        if divisor == 1:
+            return out
+    return {v: c // divisor for v, c in out.items()} if divisor > 1 else out
+
+
+class _Components:
+    """Union-find over variables."""
+
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, variable: int) -> int:
+        root = variable
+        while self.parent.get(root, root) != root:
+            root = self.parent[root]
+        while self.parent.get(variable, variable) != root:
+            self.parent[variable], variable = root, self.parent[variable]
+        return root
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[ra] = rb
+
+
+class Publication:
+    """The published forms of one family, prepared for many "is this determined?" questions."""
+
+    def __init__(self, published: Sequence[Form]) -> None:
+        self.known = _peel(published)
+        residual = [tuple((v, c) for v, c in terms if v not in self.known) for terms in published]
+        self.residual = [terms for terms in residual if len(terms) >= 2]
+        self.components = _Components()
+        self.in_residual: set[int] = set()
+        for terms in self.residual:
+            first = terms[0][0]
+            self.components.parent.setdefault(first, first)
+            for variable, _ in terms:
+                self.in_residual.add(variable)
+                self.components.parent.setdefault(variable, variable)
+                self.components.union(first, variable)
+        self.component = {v: self.components.find(v) for v in self.in_residual}
+        self._rows_by_component: dict[int, list[Form]] | None = None
+        self._spans: dict[int, _Span] = {}
+
+    def determined(self, secret: Form) -> bool:
+        """Whether some linear combination of the published forms equals ``secret`` exactly."""
+        unknown = [(v, c) for v, c in secret if v not in self.known]
+        if not unknown:
+            return True
+        parts: dict[int, dict[int, int]] = defaultdict(dict)
+        component = self.component
+        for variable, coefficient in unknown:
+            root = component.get(variable)
+            if root is None:
+                return False  # a variable no published form constrains any more
+            parts[root][variable] = coefficient
+        return all(self._span(root).contains(part) for root, part in parts.items())
+
+    def _span(self, root: int) -> _Span:
+        if root not in self._spans:
+            if self._rows_by_component is None:
+                grouped: dict[int, list[Form]] = defaultdict(list)
+                for terms in self.residual:
+                    grouped[self.component[terms[0][0]]].append(terms)
+                self._rows_by_component = grouped
+            span = _Span()
+            for terms in self._rows_by_component.get(root, []):
+                span.add(terms)
+            self._spans[root] = span
+        return self._spans[root]
+
+
+def _peel(published: Sequence[Form]) -> set[int]:
+    """Variables that published forms pin down one at a time (a form with one unknown left)."""
+    rows_of: dict[int, list[int]] = defaultdict(list)
+    unknown = [len(terms) for terms in published]
+    for index, terms in enumerate(published):
+        for variable, _ in terms:
+            rows_of[variable].append(index)
+    known: set[int] = set()
+    queue = [index for index, count in enumerate(unknown) if count == 1]
+    while queue:
+        index = queue.pop()
+        if unknown[index] != 1:
+            continue
+        variable = next(v for v, _ in published[index] if v not in known)
+        known.add(variable)
+        for other in rows_of[variable]:
+            unknown[other] -= 1
+            if unknown[other] == 1:
+                queue.append(other)
+    return known
