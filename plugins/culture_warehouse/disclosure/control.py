@@ -259,6 +259,11 @@ _SUPPRESS = {
         " where (survey_id, org_unit_code, background_variable, background_value)"
         " in (select * from unnest(%s::text[], %s::text[], %s::text[], %s::text[]))"
     ),
+    BREAKDOWN_MART + " in one dimension": (
+        "update {schema}.mtu_breakdown_results set score = null, favourable_pct = null, suppressed = true"
+        " where (survey_id, org_unit_code, background_variable, background_value, dimension)"
+        " in (select * from unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[]))"
+    ),
     QUESTION_MART: (
         "update {schema}.mtu_question_results"
         " set score = null, favourable_pct = null, delta = null, suppressed = true"
@@ -338,7 +343,13 @@ def _suppress(conn: psycopg.Connection, schema: str, cells: Iterable[Cell]) -> N
     keys: dict[str, list[tuple[Hashable, ...]]] = defaultdict(list)
     for cell in cells:
         keys[cell.mart].append(cell.key)
+    for mart, rows in list(keys.items()):
+        if mart == BREAKDOWN_MART:
+            keys[mart] = [r for r in rows if len(r) == 4]
+            keys[mart + " in one dimension"] = [r for r in rows if len(r) == 5]
     for mart, rows in keys.items():
+        if not rows:
+            continue
         if mart == DIMENSION_MART:
             _suppress_dimensions(conn, schema, rows)
             continue

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable, Mapping
+from functools import partial
+from typing import Any
 
 import psycopg
 
@@ -83,91 +85,171 @@ def _dimension_cells(conn: psycopg.Connection, schema: str) -> dict[tuple[str, s
 
 
 def breakdown_families(conn: psycopg.Connection, schema: str, k: float) -> list[Family]:
+    """One family per round and variable; and one per round, variable and dimension where some
+    respondents answered none of the dimension's items (their groups are then empty in that
+    dimension's figures, which an analyst knowing the answer counts can use)."""
     trees, respondents = _round_trees(conn)
     direct: dict[tuple[str, str], dict[Hashable, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
-    for survey, unit, variable, value, n in conn.execute(
+    answered: dict[tuple[str, str, str], dict[Hashable, dict[str, float]]] = defaultdict(
+        lambda: defaultdict(dict)
+    )
+    for survey, unit, variable, value, dimension, n, n_answered in conn.execute(
         """
-        select r.survey_id, r.org_unit_code, b.variable, coalesce(b.value, %s), count(*)
-        from staging.stg_mtu__respondents as r
-        inner join intermediate.int_mtu_groups as g
-            on g.survey_id = r.survey_id and g.org_unit_code = r.org_unit_code
+        with respondents as (
+            select r.survey_id, r.respondent_id, r.org_unit_code, r.bg_age_band, r.bg_seniority_band,
+                r.bg_job_family, r.bg_is_manager::text as bg_is_manager
+            from staging.stg_mtu__respondents as r
+            inner join intermediate.int_mtu_groups as g
+                on g.survey_id = r.survey_id and g.org_unit_code = r.org_unit_code
+        ),
+        dimensions as (select distinct survey_id, dimension from intermediate.int_mtu_item_scores),
+        answering as (
+            select distinct survey_id, respondent_id, dimension
+            from intermediate.int_mtu_item_scores where item_score is not null
+        )
+        select r.survey_id, r.org_unit_code, b.variable, coalesce(b.value, %s), d.dimension,
+            count(*), count(a.respondent_id)
+        from respondents as r
         cross join lateral (values ('age_band', r.bg_age_band), ('seniority_band', r.bg_seniority_band),
-            ('job_family', r.bg_job_family), ('is_manager', r.bg_is_manager::text)) as b (variable, value)
-        group by 1, 2, 3, 4
+            ('job_family', r.bg_job_family), ('is_manager', r.bg_is_manager)) as b (variable, value)
+        inner join dimensions as d on d.survey_id = r.survey_id
+        left join answering as a
+            on a.survey_id = r.survey_id and a.respondent_id = r.respondent_id and a.dimension = d.dimension
+        group by 1, 2, 3, 4, 5
         """,
         (MISSING,),
     ).fetchall():
         direct[(survey, variable)][value][unit] = float(n)
+        answered[(survey, variable, dimension)][value][unit] = float(n_answered)
+    dimension_cells = _dimension_cells(conn, schema)
     shown_units: dict[tuple[str, str], bool] = defaultdict(bool)
-    for (survey, unit, _), shown in _dimension_cells(conn, schema).items():
+    for (survey, unit, _), shown in dimension_cells.items():
         shown_units[(survey, unit)] |= shown
-    breakdown_rows = conn.execute(
-        f"""
-        select survey_id, org_unit_code, background_variable, background_value, bool_or(not suppressed)
-        from {schema}.{BREAKDOWN_MART} group by 1, 2, 3, 4
-        """
-    ).fetchall()
-    published: dict[tuple[str, str], list[tuple[str, str, bool]]] = defaultdict(list)
-    for survey, unit, variable, value, shown in breakdown_rows:
-        published[(survey, variable)].append((unit, value, bool(shown)))
+    published: dict[tuple[str, str], dict[tuple[str, str], bool]] = defaultdict(dict)
+    by_dimension: dict[tuple[str, str, str], dict[tuple[str, str], bool]] = defaultdict(dict)
+    for survey, unit, variable, value, dimension, shown in conn.execute(
+        "select survey_id, org_unit_code, background_variable, background_value, dimension, not suppressed"
+        f" from {schema}.{BREAKDOWN_MART}"
+    ).fetchall():
+        cells = published[(survey, variable)]
+        cells[(unit, value)] = cells.get((unit, value), False) or bool(shown)
+        by_dimension[(survey, variable, dimension)][(unit, value)] = bool(shown)
     families = []
     for (survey, variable), columns in sorted(direct.items()):
         tree = trees.get(survey)
         if tree is None:
             continue
-        family = Family(f"breakdown {survey} {variable}")
-        columns.setdefault(MISSING, {})
-        sizes = {
-            value: add_column(
-                family, tree, value, units, k, "direct respondents of a unit by value", (survey, variable)
+        families.append(
+            _breakdown_family(
+                f"breakdown {survey} {variable}", columns, None, tree, (survey, variable),
+                published[(survey, variable)], partial(_lookup, shown_units, (survey,), ()), respondents, k,
             )
-            for value, units in sorted(columns.items())
-        }
-        for unit, value, shown in published[(survey, variable)]:
-            family.cells.append(
-                Cell(
-                    BREAKDOWN_MART,
-                    (survey, unit, variable, value),
-                    form([(family.variable((unit, value)), 1)]),
-                    sizes.get(value, {}).get(unit, 0.0),
-                    value,
-                    shown,
-                    fine=True,
-                )
-            )
-        for unit in tree.bottom_up:
-            total = form((family.variable((unit, value)), 1) for value in sizes)
-            family.cells.append(
-                Cell(
-                    DIMENSION_MART,
-                    (survey, unit),
-                    total,
-                    float(respondents.get((survey, unit), 0)),
-                    "all respondents",
-                    shown_units[(survey, unit)],
-                    fine=False,
-                )
-            )
-            missing = sizes[MISSING].get(unit, 0.0)
-            if 0 < missing < k:
-                family.secrets.append(
-                    Secret(
-                        "respondents without a value",
-                        (survey, variable, unit),
-                        form([(family.variable((unit, MISSING)), 1)]),
-                        missing,
-                        MISSING,
+        )  # fmt: skip
+        for (s, v, dimension), present in sorted(answered.items()):
+            if (s, v) == (survey, variable) and _has_silent_group(columns, present):
+                families.append(
+                    _breakdown_family(
+                        f"breakdown {survey} {variable} {dimension}", columns, present, tree,
+                        (survey, variable, dimension), by_dimension[(survey, variable, dimension)],
+                        partial(_lookup, dimension_cells, (survey,), (dimension,)), respondents, k,
                     )
-                )
-            own = sum(units.get(unit, 0.0) for units in columns.values())
-            if 0 < own < k:
-                terms = [t for value in sizes for t in direct_form(family, tree, unit, value)]
-                family.secrets.append(
-                    Secret("direct respondents of a unit", (survey, unit), form(terms), own, "all")
-                )
-        small_cell_secrets(family, k, "suppressed group", family.cells)
-        families.append(family)
+                )  # fmt: skip
     return families
+
+
+def _lookup(shown: Mapping[Any, bool], before: tuple[str, ...], after: tuple[str, ...], unit: str) -> bool:
+    return shown.get((*before, unit, *after), False)
+
+
+def _has_silent_group(
+    columns: dict[Hashable, dict[str, float]], present: dict[Hashable, dict[str, float]]
+) -> bool:
+    """Whether some group has members of whom none answered (a zero only this dimension has)."""
+    return any(
+        n > 0 and present.get(value, {}).get(unit, 0.0) == 0
+        for value, units in columns.items()
+        for unit, n in units.items()
+    )
+
+
+def _breakdown_family(
+    name: str,
+    columns: dict[Hashable, dict[str, float]],
+    present: dict[Hashable, dict[str, float]] | None,
+    tree: Tree,
+    scope: tuple[str, ...],
+    published: dict[tuple[str, str], bool],
+    unit_shown: Callable[[str], bool],
+    respondents: dict[tuple[str, str], int],
+    k: float,
+) -> Family:
+    """``scope`` is (survey, variable) for every dimension at once, or (survey, variable,
+    dimension) for one; the cells' keys carry the dimension then, so a suppression there hides
+    only that dimension's rows."""
+    family = Family(name)
+    survey, variable = scope[0], scope[1]
+    dimension = scope[2:]
+    columns.setdefault(MISSING, {})
+    sizes = {
+        value: add_column(
+            family,
+            tree,
+            value,
+            units,
+            k,
+            "direct respondents of a unit by value",
+            (survey, variable),
+            present=None if present is None else present.get(value, {}),
+        )
+        for value, units in sorted(columns.items())
+    }
+    for (unit, value), shown in published.items():
+        family.cells.append(
+            Cell(
+                BREAKDOWN_MART,
+                (survey, unit, variable, value, *dimension),
+                form([(family.variable((unit, value)), 1)]),
+                sizes.get(value, {}).get(unit, 0.0),
+                value,
+                shown,
+                fine=True,
+            )
+        )
+    for unit in tree.bottom_up:
+        total = form((family.variable((unit, value)), 1) for value in sizes)
+        family.cells.append(
+            Cell(
+                DIMENSION_MART,
+                (survey, unit, *dimension),
+                total,
+                float(respondents.get((survey, unit), 0)),
+                "all respondents",
+                unit_shown(unit),
+                fine=False,
+            )
+        )
+        missing = sizes[MISSING].get(unit, 0.0)
+        if 0 < missing < k:
+            family.secrets.append(
+                Secret(
+                    "respondents without a value",
+                    (survey, variable, unit),
+                    form([(family.variable((unit, MISSING)), 1)]),
+                    missing,
+                    MISSING,
+                )
+            )
+        own = sum(units.get(unit, 0.0) for units in columns.values())
+        if 0 < own < k:
+            terms = [t for value in sizes for t in direct_form(family, tree, unit, value)]
+            family.secrets.append(
+                Secret("direct respondents of a unit", (survey, unit), form(terms), own, "all")
+            )
+    small_cell_secrets(family, k, "suppressed group", family.cells)
+    if present is not None:
+        family.drop_known_zero_secrets()
+        family.drop_headline_identities()
+    return family
 
 
 def question_families(conn: psycopg.Connection, schema: str, k: float) -> list[Family]:
@@ -231,6 +313,7 @@ def question_families(conn: psycopg.Connection, schema: str, k: float) -> list[F
                 )
             )
         small_cell_secrets(family, k, "suppressed group", family.cells)
+        family.drop_headline_identities()
         families.append(family)
     return families
 

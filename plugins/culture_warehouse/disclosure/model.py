@@ -54,6 +54,7 @@ class Family:
     cells: list[Cell] = field(default_factory=list)
     constraints: list[Form] = field(default_factory=list)
     secrets: list[Secret] = field(default_factory=list)
+    headline_identities: int = 0
     _variables: dict[Hashable, int] = field(default_factory=dict)
 
     def variable(self, name: Hashable) -> int:
@@ -61,6 +62,28 @@ class Family:
 
     def published(self) -> list[Form]:
         return [cell.terms for cell in self.cells if cell.shown] + self.constraints
+
+    def drop_known_zero_secrets(self) -> None:
+        """A secret that the empty groups alone determine is a sum of nobody's answers (its
+        members contribute nothing to these figures): known to be 0 from the sizes, it tells
+        nothing and is no secret."""
+        from culture_warehouse.disclosure.solver import Publication
+
+        zeros = Publication(self.constraints)
+        self.secrets = [s for s in self.secrets if not zeros.determined(s.terms)]
+
+    def drop_headline_identities(self) -> None:
+        """Secrets the headline figures alone give (with the empty groups): a question answered
+        by fewer than k of a unit's k or more respondents, in a dimension of one question, *is*
+        the unit's dimension result. Rules 1–3 publish that result for its respondents; the
+        respondent-count families audit the headline marts themselves, so these identities are
+        counted, not suppressed (README, "Disclosure control")."""
+        from culture_warehouse.disclosure.solver import Publication
+
+        headline = Publication([c.terms for c in self.cells if c.shown and not c.fine] + self.constraints)
+        kept = [s for s in self.secrets if not headline.determined(s.terms)]
+        self.headline_identities = len(self.secrets) - len(kept)
+        self.secrets = kept
 
 
 class Tree:
@@ -109,13 +132,18 @@ def add_column(
     k: float,
     secret_kind: str | None,
     key_of: Sequence[Hashable] = (),
+    present: dict[str, float] | None = None,
 ) -> dict[str, float]:
     """Constraints for the column's empty direct groups and (with a kind) secrets for its small
     ones. Returns the column's subtree sizes.
+
+    ``present`` counts, where it differs from ``direct``, the members who contribute to the
+    figures (respondents who answered one dimension's items): a group with none of them sums to
+    a known 0 however many members it has.
     """
     for unit in tree.bottom_up:
         size = direct.get(unit, 0.0)
-        if size == 0:
+        if (present if present is not None else direct).get(unit, 0.0) == 0:
             family.constraints.append(form(direct_form(family, tree, unit, column)))
         elif secret_kind is not None and size < k:
             family.secrets.append(
