@@ -113,10 +113,13 @@ MEETINGS = {
     # M6 and M7: units that are not in the tree on the meeting date: never counted.
     "SU_9999_2026-06-01.md": minutes("SU", "9999", "01.06.2026", 4, 0, "\nPunkt 1 Trivsel\n"),
     "AMU_ukendt_2026-06-02.md": minutes("AMU", "Ukendt kontor", "02.06.2026", 4, 0, "\nPunkt 1 Trivsel\n"),
-    # M8: the AMU of 1110 after 1110 moved under 1200; its own H-1 is due before Q3 ends.
+    # M8: the AMU of 1110 after 1110 moved under 1200; its own H-1 is due before Q3 ends. H-3 is
+    # agreed and reported "afsluttet" in the same meeting: only a later meeting closes an action.
     "AMU_1110_2026-09-01.md": minutes("AMU", "1110", "01.09.2026", 3, 0, (
         "\nPunkt 1 Trivsel og arbejdsmiljø\n"
         "Handling [H-1]: Plan for spidsbelastninger. Ansvarlig: leder. Frist: 15.09.2026\n"
+        "Handling [H-3]: Nøglekort udleveres. Ansvarlig: leder. Frist: 31.12.2026\n"
+        "Opfølgning H-3: afsluttet\n"
     )),
     # M9: held after the as-of date, so neither the meeting nor its follow-up of H-2 counts yet.
     "SU_1100_2026-10-15.md": minutes("SU", "1100", "15.10.2026", 5, 0, (
@@ -327,9 +330,21 @@ def test_an_action_closes_only_on_an_afsluttet_follow_up_of_the_same_committee_b
 
 def test_open_actions_roll_up_as_the_tree_stood_at_period_end(dsn: str) -> None:
     # 2026-09-30: 1100's id-less action and H-2 (overdue; M9 closes it only after the as-of
-    # date), plus the AMU of 1110's own H-1 (due 2026-09-15, overdue; 1110 is under 1200 now).
-    assert scorecard(dsn, "open_committee_actions", Q3) == by_unit(3, 2, 1, 0, 1)
+    # date), plus the AMU of 1110's own H-1 (due 2026-09-15, overdue) and H-3 (due 2026-12-31);
+    # 1110 is under 1200 now.
+    assert scorecard(dsn, "open_committee_actions", Q3) == by_unit(4, 2, 2, 0, 2)
     assert scorecard(dsn, "overdue_committee_actions", Q3) == by_unit(2, 1, 1, 0, 1)
+
+
+def test_an_afsluttet_follow_up_in_the_meeting_that_agreed_the_action_does_not_close_it(dsn: str) -> None:
+    # M8 agrees H-3 and reports it "afsluttet" in the same meeting; no later AMU of 1110 follows.
+    rows = query(
+        dsn,
+        "select action_id, closed_on from intermediate.int_committee_actions"
+        " where org_unit_code = '1110' and committee_type = 'AMU' order by action_id",
+    )
+    assert rows == [("H-1", None), ("H-3", None)]
+    assert scorecard(dsn, "open_committee_actions", Q3)["1110"] == 2
 
 
 def test_mtu_is_followed_up_by_an_su_or_med_mtu_item_within_120_days_after_the_round_ended(

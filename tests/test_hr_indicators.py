@@ -447,3 +447,103 @@ def test_goal_attainment_uses_the_period_years_plan_and_its_latest_delivery(nigh
     )
     # 2025's quarters use the 2025 plan: G9 nej.
     assert_figures(nights.second[dt.date(2025, 12, 31)], "goal_attainment_pct", {"1100": 0.0, "1200": None})
+
+
+# --- a second, smaller world: unknown FTE, the PULS period and the goals' tree ----------------
+#
+#   until 2025-06-30                 from 2025-07-01 (org snapshot of that day)
+#   1000 ── 1100                     1000 ── 1100 ── 1210
+#       ├── 1200 ── 1210                 ├── 1200
+#       └── 1300                         └── 1300
+#
+#   E01 1000, E02 1100, E05 1200, E06 1300 at fte 1; in 1210 E03 with a blank fte and E04 at 0.5.
+
+YEAR_ORG_BEFORE = ORG_BEFORE_MOVE + "1300;Kontor C;1000;I1;kontor\n"
+YEAR_ORG_AFTER = YEAR_ORG_BEFORE.replace("1210;Team;1200", "1210;Team;1100")
+YEAR_EMPLOYEES = EMPLOYEE_HEADER + (
+    "E01;1000;2020-01-01;;;1\n"
+    "E02;1100;2020-01-01;;;1\n"
+    "E03;1210;2020-01-01;;;\n"
+    "E04;1210;2020-01-01;;;0,5\n"
+    "E05;1200;2020-01-01;;;1\n"
+    "E06;1300;2020-01-01;;;1\n"
+)
+# Period 2025 (reviewed 2026-01-20): E02 3, E03 2, E05 4. Period 2024: only E06 (1300, no date).
+# Period 2026 is still running on every 2026 quarter end, yet E02 already has a review for it.
+YEAR_REVIEWS = """review_id;employee_number;period;rating;reviewed_on
+R1;E02;2025;3;2026-01-20
+R2;E03;2025;2;2026-01-20
+R3;E05;2025;4;2026-01-20
+R4;E06;2024;4;
+R5;E02;2026;1;2026-06-15
+"""
+# The 2025 plan: G1 set for 1210 (under 1200 until the tree moved it on 2025-07-01), G2 for 1200.
+YEAR_GOALS = GOALS_HEADER + (
+    "G1;1210;2025;Mål 1;1;1;stk;ja;2025-12-15\nG2;1200;2025;Mål 2;1;0;stk;nej;2025-12-15\n"
+)
+
+
+@pytest.fixture(scope="module")
+def year_world(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One night on the second world, k = 1; the DSN of its warehouse."""
+    landing = tmp_path_factory.mktemp("year-landing")
+    write(landing / "hr" / "org_units_20250101.csv", YEAR_ORG_BEFORE)
+    write(landing / "hr" / "org_units_20250701.csv", YEAR_ORG_AFTER)
+    write(landing / "hr" / "org_units_20260930.csv", YEAR_ORG_AFTER)
+    write(landing / "hr" / "employees_20250101.csv", YEAR_EMPLOYEES)
+    write(landing / "hr" / "employees_20260930.csv", YEAR_EMPLOYEES)
+    write(landing / "hr" / "performance_20260930.csv", YEAR_REVIEWS)
+    write(landing / "results" / "goals_2025.csv", YEAR_GOALS)
+    with fresh_database(pg_server) as dsn, pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CULTURE_WAREHOUSE_DSN", dsn)
+        patch.setenv("CULTURE_MIN_GROUP_SIZE", "1")
+        run_night(landing, AS_OF)
+        yield dsn
+
+
+def test_a_blank_fte_adds_no_fte_years_but_the_employee_still_counts_in_headcount(year_world: str) -> None:
+    # 1210 in September 2026: E03 (fte unknown) and E04 (0.5), 30 days each. FTE-years count only
+    # E04's known half; the average headcount is 2. Its parent 1100 adds E02's 30 days at fte 1.
+    rows = query(
+        year_world,
+        "select org_unit_code, fte_years, avg_headcount from marts.absence_monthly"
+        " where month_start = '2026-09-01' and org_unit_code in ('1100', '1210')",
+    )
+    found = {unit: (float(fte), float(headcount)) for unit, fte, headcount in rows}
+    assert found == {
+        "1210": pytest.approx((0.5 * 30 / 365.25, 2)),
+        "1100": pytest.approx((1.5 * 30 / 365.25, 3)),
+    }
+    assert_figures(scorecard(year_world, Q3_2026), "n_employees", {"1210": 2, "1100": 3, "1000": 6})
+
+
+def test_puls_uses_the_latest_review_year_ended_by_the_period_end_for_every_unit(year_world: str) -> None:
+    # On 2026-09-30 the year 2026 has not ended: period 2025 is the latest that has, for every
+    # unit. 1100 (E02 3, E03 2) 1 of 2; 1210 (E03) 0 of 1; 1200 (E05) 1 of 1; 1000 2 of 3; 1300
+    # has no 2025 review: none, not its older 2024 figure.
+    expected: dict[str, float | None] = {
+        "1000": 200 / 3,
+        "1100": 50.0,
+        "1200": 100.0,
+        "1210": 0.0,
+        "1300": None,
+    }
+    assert_figures(scorecard(year_world, Q3_2026), "puls_meets_pct", expected)
+    assert_figures(scorecard(year_world, dt.date(2026, 3, 31)), "puls_meets_pct", expected)
+    # 2024-12-31 ends period 2024, the one shown then: only 1300's E06.
+    assert_figures(
+        scorecard(year_world, dt.date(2024, 12, 31)),
+        "puls_meets_pct",
+        {"1000": 100.0, "1300": 100.0, "1100": None, "1200": None},
+    )
+
+
+def test_goals_roll_up_on_the_tree_at_the_end_of_their_year_in_every_quarter(year_world: str) -> None:
+    # 2025's tree at the year's end has 1210 under 1100: G1 (ja) counts there, G2 (nej) in 1200,
+    # in the quarter before the move as in the quarters after it.
+    for quarter in (dt.date(2025, 3, 31), dt.date(2025, 6, 30), dt.date(2025, 12, 31)):
+        assert_figures(
+            scorecard(year_world, quarter),
+            "goal_attainment_pct",
+            {"1000": 50.0, "1100": 100.0, "1210": 100.0, "1200": 0.0, "1300": None},
+        )

@@ -820,6 +820,18 @@ def test_cpr_number_written_with_a_word_dash_is_redacted() -> None:
     assert parse(text, ".docx").items[0].title == "Sagen om [CPR]"
 
 
+@pytest.mark.parametrize("suffix", [".md", ".txt", ".docx"])  # the test PDF font has no en dash
+def test_cpr_number_after_a_hyphen_or_a_word_dash_is_redacted(suffix: str) -> None:
+    text = with_items(
+        "Punkt 1 Sag-010190-1235 og sag\u2013121285-1234\n"
+        "Handling [H-1]: Arkivér sag-0101901235. Ansvarlig: HR\n"
+    )
+
+    item = parse(text, suffix).items[0]
+
+    assert (item.title, item.actions[0].text) == ("Sag-[CPR] og sag-[CPR]", "Arkivér sag-[CPR].")
+
+
 def test_cpr_number_in_a_header_never_reaches_an_error_message() -> None:
     with pytest.raises(MinutesError) as raised:
         parse("Udvalg: 010190-1235\nEnhed: 1200\nDato: 12.03.2026\nPunkt 1 Eventuelt\n")

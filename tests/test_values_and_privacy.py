@@ -88,6 +88,30 @@ def test_cpr_numbers_with_a_valid_date_are_redacted_even_when_modulus_11_fails(t
     assert not contains_cpr(redacted)
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["sag-010190-1234", "sag\u2013010190-1234", "sag\u2014010190\u20131234", "j.nr. 2026-sag-0101901234"],
+)
+def test_a_cpr_number_after_a_hyphen_or_a_dash_is_redacted(text: str) -> None:
+    redacted = redact_cpr(text)
+    assert "[CPR]" in redacted
+    assert "010190" not in redacted
+    assert not contains_cpr(redacted)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "løbenr. 12-010190-1234",
+        "konto 4000-0101901234",
+        "dato 2026-01-01",
+        "periode 01-01-2026\u201331-12-2026",
+    ],
+)
+def test_a_dashed_number_glued_to_digits_before_it_is_left_alone(text: str) -> None:
+    assert redact_cpr(text) == text
+
+
 @pytest.mark.parametrize("text", ["sag 123456-7890", "konto 3213456789", "telefon 12345678", "år 2026-2027"])
 def test_numbers_without_a_valid_birth_date_are_left_alone(text: str) -> None:
     assert redact_cpr(text) == text

@@ -22,8 +22,14 @@ PERSONAL_COLUMNS = frozenset(
 
 CPR_PLACEHOLDER = "[CPR]"
 
-# DDMMYY, then an optional hyphen or space, then four digits; not part of a longer number.
-_CPR_CANDIDATE = re.compile(r"(?<![\d-])(\d{2})(\d{2})(\d{2})[- ]?(\d{4})(?![\d])")
+# Hyphen, the dashes Word substitutes for it, and the minus sign.
+_DASH = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+# DDMMYY, then an optional dash or space, then four digits; not part of a longer number. A dash
+# may precede the number ("sag-010190-1234") unless a digit precedes the dash: "12-010190-1234"
+# and "4000-0101901234" are read as one longer hyphenated number, as before.
+_CPR_CANDIDATE = re.compile(
+    rf"(?<!\d)(?<!\d[{_DASH}])(\d{{2}})(\d{{2}})(\d{{2}})[{_DASH} \u00a0]?(\d{{4}})(?!\d)"
+)
 
 
 def _is_plausible_birth_date(day: str, month: str, year: str) -> bool:

@@ -1,6 +1,8 @@
-{#- Every action agreed in a placed meeting, with the date it was closed: the first meeting of
-    the same committee (type and unit) on or after the action's meeting that reports an
-    `afsluttet` follow-up of its id. An action without an id cannot be followed up and never closes. -#}
+{#- Every action agreed in a placed meeting, with the date it was closed: the first LATER meeting
+    of the same committee (type and unit), held after the day of the action's meeting, that
+    reports an `afsluttet` follow-up of its id (contracts: "an `Opfølgning` line in a later
+    meeting ... closes"); an `afsluttet` written in the meeting that agreed the action does not
+    close it. An action without an id cannot be followed up and never closes. -#}
 with
 
 meetings as (
@@ -54,7 +56,7 @@ closed as (
             agreed.committee_type = completions.committee_type
             and agreed.org_unit_code = completions.org_unit_code
             and agreed.action_id = completions.action_id
-            and agreed.agreed_on <= completions.meeting_date
+            and agreed.agreed_on < completions.meeting_date
     group by agreed.meeting_id, agreed.item_number, agreed.action_number
 ),
 

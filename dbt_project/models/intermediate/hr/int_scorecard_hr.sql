@@ -228,21 +228,33 @@ reviews_by_period as (
     group by closure.ancestor_code, events.review_period
 ),
 
+review_years as (
+    select distinct review_period
+    from events
+    where event_type = 'review'
+),
+
+period_review_years as (
+    {#- One review period per period end for the whole institution: the latest year that had
+        ended (31 December) on or before the period end. -#}
+    select
+        periods.period_end,
+        max(review_years.review_period) as review_period
+    from periods
+    inner join review_years
+        on make_date(review_years.review_period, 12, 31) <= periods.period_end
+    group by periods.period_end
+),
+
 latest_reviews as (
-    select distinct on (units_at_end.org_unit_code, units_at_end.period_end)
-        units_at_end.org_unit_code,
-        units_at_end.period_end,
+    select
+        reviews_by_period.org_unit_code,
+        period_review_years.period_end,
         reviews_by_period.reviews,
         reviews_by_period.reviews_meeting
-    from units_at_end
+    from period_review_years
     inner join reviews_by_period
-        on
-            units_at_end.org_unit_code = reviews_by_period.org_unit_code
-            and reviews_by_period.review_period <= extract(year from units_at_end.period_end)
-    order by
-        units_at_end.org_unit_code asc,
-        units_at_end.period_end asc,
-        reviews_by_period.review_period desc
+        on period_review_years.review_period = reviews_by_period.review_period
 ),
 
 indicators as (

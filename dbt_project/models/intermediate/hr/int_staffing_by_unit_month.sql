@@ -25,8 +25,8 @@ clipped as (
         intervals.org_unit_code,
         greatest(intervals.valid_from, covered.first_day) as valid_from,
         least(intervals.valid_to, covered.last_day) as valid_to,
-        {#- A blank fte is read as full time, the normal case in state employment. -#}
-        coalesce(intervals.fte, 1) as fte
+        {#- A blank fte is unknown: the day counts in headcount but adds nothing to FTE-years. -#}
+        coalesce(intervals.fte, 0) as fte
     from intervals
     cross join covered
     where
