@@ -51,6 +51,7 @@ question_groups as (
         groups.survey_id,
         groups.org_unit_code,
         groups.parent_code,
+        groups.previous_survey_id,
         groups.suppressed as is_unit_suppressed,
         questions.question_code,
         questions.dimension,
@@ -101,6 +102,7 @@ figures as (
         question_groups.dimension,
         question_groups.text_da,
         question_groups.text_key,
+        question_groups.previous_survey_id,
         question_groups.n_answers as n_respondents,
         suppression.suppressed,
         case
@@ -129,7 +131,7 @@ compared as (
         figures.n_respondents,
         figures.score,
         figures.favourable_pct,
-        rounds.previous_survey_id,
+        figures.previous_survey_id,
         case
             when not figures.suppressed and not previous.suppressed
                 then figures.score - previous.score
@@ -139,7 +141,7 @@ compared as (
     inner join rounds on figures.survey_id = rounds.survey_id
     left join figures as previous
         on
-            rounds.previous_survey_id = previous.survey_id
+            figures.previous_survey_id = previous.survey_id
             and figures.org_unit_code = previous.org_unit_code
             and figures.question_code = previous.question_code
             and figures.text_key = previous.text_key
