@@ -1,5 +1,5 @@
-{#- The survey rounds with responses that had ended by the night's as-of date, in the order
-    they ended. A round ends on the Copenhagen date of its last submission; a round whose
+{#- The survey rounds with responses that had ended by the night's as-of date, and the day each
+    ended. A round ends on the Copenhagen date of its last submission; a round whose
     responses carry no submission times ends on the as-of date of the night that first loaded
     its responses (audit.runs through the ledger's run_id), so a replayed night gives the same
     figures. -#}
@@ -58,19 +58,18 @@ ended as (
     inner join first_loading_nights on round_files.survey_id = first_loading_nights.survey_id
 ),
 
-ordered as (
+ended_by_as_of as (
     select
         survey_id,
         n_respondents,
         last_submitted_at,
-        round_end_date,
-        lag(survey_id) over (order by round_end_date, survey_id) as previous_survey_id
+        round_end_date
     from ended
     where round_end_date <= {{ as_of_date() }}
 ),
 
 final as (
-    select * from ordered
+    select * from ended_by_as_of
 )
 
 select * from final
