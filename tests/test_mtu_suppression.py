@@ -229,3 +229,12 @@ def test_no_table_can_join_a_respondent_to_an_employee(dsn: str) -> None:
             table,
         )
         assert employee_columns == [], f"{schema}.{table}"
+
+
+def test_the_scorecard_flags_suppressed_mtu_figures_and_keeps_the_respondent_count(dsn: str) -> None:
+    flags = query(
+        dsn,
+        "select org_unit_code, mtu_suppressed, mtu_n_respondents from marts.culture_scorecard"
+        " where period_end = '2026-09-30' and org_unit_code in ('1000', '1100', '1120') order by 1",
+    )
+    assert flags == [("1000", False, 21), ("1100", True, 9), ("1120", True, 3)]

@@ -17,12 +17,15 @@
                                  links (root = 0)
         size           numeric   respondents, or average headcount for HR figures, of the whole
                                  subtree (a group's own direct members plus all its descendants')
+        suppressed     boolean   optional; true when an earlier decision already hides the group
+                                 (a question of a unit whose own figures are suppressed): it then
+                                 counts as suppressed by rule 1 for rule 3 of the other groups
 
     An empty array or null (jsonb_agg over no rows) gives no rows. Duplicate groups, unknown
     parents, parent cycles, a wrong depth, a missing or negative size, or k <= 0 raise an error.
 
     Returns one row per input group, in input order: partition_key, group_key, suppressed, and
-    reason: 'rule1: fewer than k', 'rule3: cover' or null. Use in a model, for example:
+    reason: 'rule1: fewer than k', 'given' (passed in as suppressed), 'rule3: cover' or null. Use in a model, for example:
 
         select suppression.partition_key, suppression.group_key, suppression.suppressed
         from culture_fn.suppress_small_groups(
@@ -70,6 +73,7 @@ declare
     group_key_of text[];
     size_of numeric[];
     shown_of boolean[];
+    given_of boolean[];
     cover_size_of numeric[];
     first_member_of integer[];
     next_member_of integer[];
@@ -108,7 +112,7 @@ begin
             coalesce(item.sort_key, item.group_key) as sort_key,
             item.depth as given_depth,
             item.size,
-            item.size >= k as is_shown
+            item.size >= k and not coalesce(item.suppressed, false) as is_shown
         from rows from (
             jsonb_to_recordset(groups) as (
                 partition_key text,
@@ -116,10 +120,11 @@ begin
                 parent_key text,
                 sort_key text,
                 depth integer,
-                size numeric
+                size numeric,
+                suppressed boolean
             )
         ) with ordinality as item (
-            partition_key, group_key, parent_key, sort_key, depth, size, position
+            partition_key, group_key, parent_key, sort_key, depth, size, suppressed, position
         )
     ),
 
@@ -221,6 +226,7 @@ begin
         array_agg(group_key order by id),
         array_agg(size order by id),
         array_agg(is_shown order by id),
+        array_agg(coalesce(suppressed, false) order by id),
         array_agg(cover_size order by id),
         array_agg(first_member order by id),
         array_agg(next_member order by id),
@@ -234,6 +240,7 @@ begin
         group_key_of,
         size_of,
         shown_of,
+        given_of,
         cover_size_of,
         first_member_of,
         next_member_of,
@@ -291,10 +298,11 @@ begin
         not outcome.is_shown,
         case
             when outcome.size < k then 'rule1: fewer than k'
+            when outcome.is_given then 'given'
             when not outcome.is_shown then 'rule3: cover'
         end
-    from unnest(partition_of, group_key_of, size_of, shown_of) with ordinality as outcome (
-        partition_key, group_key, size, is_shown, position
+    from unnest(partition_of, group_key_of, size_of, shown_of, given_of) with ordinality as outcome (
+        partition_key, group_key, size, is_shown, is_given, position
     )
     order by outcome.position;
 end;

@@ -4,7 +4,8 @@ Marts are built into ``marts_build`` beside the published ``marts``. A failure i
 what depends on it: a mart is *blocked* when it, or anything upstream of it, failed to build or
 failed an error-level test, or when one of its sources is past its freshness ``error_after``.
 publish.py swaps in the marts that were not blocked and keeps last night's version of the rest.
-The outcome of every mart is recorded in ``audit.mart_outcomes``.
+The outcome of every mart is recorded in ``audit.mart_outcomes``; MTU respondents and invitations
+on a unit outside their round's org tree are recorded in ``audit.mtu_units_outside_tree``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 BUILD_SCHEMA = "marts_build"
 FAILED = ("error", "fail", "runtime error", "skipped")
 SECONDS_PER_DAY = 86_400
+UNITS_OUTSIDE_TREE_MODEL = "int_mtu_units_outside_tree"
 
 
 class BuildFailed(RuntimeError):
@@ -144,6 +146,9 @@ def build_marts(dsn: str, as_of: dt.date, min_group_size: int, run_id: str = "")
         nodes=len(node_results), marts=tuple(sorted(marts.values())), blocked=blocked, freshness=freshness
     )
     _record_outcomes(dsn, run_id, outcome)
+    built = {str(r.node.name) for r in node_results if str(r.status) == "success"}
+    if UNITS_OUTSIDE_TREE_MODEL in built:
+        _record_units_outside_tree(dsn, run_id)
     return outcome
 
 
@@ -260,3 +265,23 @@ def _record_outcomes(dsn: str, run_id: str, outcome: BuildOutcome) -> None:
                 "insert into audit.mart_outcomes (run_id, mart, status, reason) values (%s, %s, %s, %s)",
                 (run_id, mart, "blocked" if reason else "built", reason),
             )
+
+
+def _record_units_outside_tree(dsn: str, run_id: str) -> None:
+    """Report MTU respondents and invitations that count for no unit: their unit is not in the tree."""
+    with connect(dsn) as conn:
+        conn.execute("delete from audit.mtu_units_outside_tree where run_id = %s", (run_id,))
+        rows = conn.execute(
+            "insert into audit.mtu_units_outside_tree"
+            " (run_id, survey_id, round_end_date, file_type, org_unit_code, n_left_out, reason)"
+            " select %s, survey_id, round_end_date, file_type, org_unit_code, n_left_out,"
+            " format('%%s %%s of %%s on org unit %%s, which is not in the org tree on the round''s'"
+            " || ' end %%s, were left out', n_left_out,"
+            " case file_type when 'responses' then 'respondents' else 'invitations' end,"
+            " survey_id, org_unit_code, round_end_date)"
+            f" from intermediate.{UNITS_OUTSIDE_TREE_MODEL}"
+            " returning reason",
+            (run_id,),
+        ).fetchall()
+    for (reason,) in rows:
+        log.warning("MTU: %s", reason)

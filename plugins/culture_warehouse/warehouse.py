@@ -107,6 +107,17 @@ create table if not exists audit.disclosure_checks (
     seconds numeric not null,
     checked_at timestamptz not null default now()
 );
+create table if not exists audit.mtu_units_outside_tree (
+    run_id text not null,
+    survey_id text not null,
+    round_end_date date not null,
+    file_type text not null check (file_type in ('responses', 'invitations')),
+    org_unit_code text not null,
+    n_left_out integer not null,
+    reason text not null,
+    recorded_at timestamptz not null default now(),
+    primary key (run_id, survey_id, file_type, org_unit_code)
+);
 create table if not exists audit.mart_outcomes (
     run_id text not null,
     mart text not null,

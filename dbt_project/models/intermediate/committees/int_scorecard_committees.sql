@@ -20,8 +20,8 @@ actions as (
     select * from {{ ref('int_committee_actions') }}
 ),
 
-rounds as (
-    select * from {{ ref('int_mtu_rounds') }}
+round_institutions as (
+    select * from {{ ref('int_mtu_round_institutions') }}
 ),
 
 closure as (
@@ -84,26 +84,35 @@ open_actions as (
     group by closure.ancestor_code, periods.period_end
 ),
 
-period_rounds as (
-    {#- The same round as the scorecard's mtu_survey_id: the latest that ended (its last
-        submission) on or before the period end. -#}
-    select distinct on (periods.period_end)
-        periods.period_end,
-        rounds.round_end_date
-    from periods
-    inner join rounds on periods.period_end >= rounds.round_end_date
-    order by periods.period_end asc, rounds.round_end_date desc, rounds.survey_id desc
+unit_rounds as (
+    {#- The same round as the scorecard's mtu_survey_id: the latest of the unit's own institution
+        that ended (its last submission) on or before the period end. -#}
+    select distinct on (units.org_unit_code, units.period_end)
+        units.org_unit_code,
+        units.period_end,
+        round_institutions.round_end_date
+    from units
+    inner join round_institutions
+        on
+            units.institution_code = round_institutions.institution_code
+            and units.period_end >= round_institutions.round_end_date
+    order by
+        units.org_unit_code asc,
+        units.period_end asc,
+        round_institutions.round_end_date desc,
+        round_institutions.survey_id desc
 ),
 
 followed_up as (
     select distinct
-        meetings_in_subtree.org_unit_code,
-        period_rounds.period_end
-    from period_rounds
+        unit_rounds.org_unit_code,
+        unit_rounds.period_end
+    from unit_rounds
     inner join meetings_in_subtree
         on
-            meetings_in_subtree.meeting_date between period_rounds.round_end_date
-            and least(period_rounds.round_end_date + 120, period_rounds.period_end)
+            unit_rounds.org_unit_code = meetings_in_subtree.org_unit_code
+            and meetings_in_subtree.meeting_date between unit_rounds.round_end_date
+            and least(unit_rounds.round_end_date + 120, unit_rounds.period_end)
     where
         meetings_in_subtree.committee_type in ('SU', 'MED')
         and meetings_in_subtree.n_mtu_items > 0

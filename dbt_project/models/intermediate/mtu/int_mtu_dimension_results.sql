@@ -56,6 +56,7 @@ figures as (
         groups.org_unit_code,
         dimensions.dimension,
         groups.n_respondents,
+        groups.previous_survey_id,
         groups.suppressed,
         case
             when not groups.suppressed then per_subtree.score_sum / nullif(per_subtree.n_scored, 0)
@@ -82,7 +83,7 @@ compared as (
         figures.n_respondents,
         figures.score,
         figures.favourable_pct,
-        rounds.previous_survey_id,
+        figures.previous_survey_id,
         case
             when not figures.suppressed and not previous.suppressed
                 then figures.score - previous.score
@@ -92,7 +93,7 @@ compared as (
     inner join rounds on figures.survey_id = rounds.survey_id
     left join figures as previous
         on
-            rounds.previous_survey_id = previous.survey_id
+            figures.previous_survey_id = previous.survey_id
             and figures.org_unit_code = previous.org_unit_code
             and figures.dimension = previous.dimension
 ),

@@ -1,7 +1,8 @@
 {#- Every org unit with respondents in a round, over its whole subtree as the tree stood at the
     round's end: respondents, invitations and whether its figures are suppressed. The group size
     is every respondent of the subtree, so one suppression decision covers all of a unit's
-    figures in that round (confidentiality rules 1 and 3 of indicators.md). -#}
+    figures in that round (confidentiality rules 1 and 3 of indicators.md). The unit's previous
+    round is the previous round of its own institution. -#}
 with
 
 rounds as (
@@ -18,6 +19,14 @@ respondents as (
 
 invitations as (
     select * from {{ ref('stg_mtu__invitations') }}
+),
+
+paths as (
+    select * from {{ ref('int_org_unit_paths') }}
+),
+
+round_institutions as (
+    select * from {{ ref('int_mtu_round_institutions') }}
 ),
 
 respondents_per_unit as (
@@ -112,6 +121,8 @@ final as (
         unit_groups.survey_id,
         unit_groups.org_unit_code,
         unit_groups.parent_code,
+        paths.institution_code,
+        round_institutions.previous_survey_id,
         unit_groups.n_respondents,
         unit_groups.n_invited,
         suppression.suppressed,
@@ -121,6 +132,16 @@ final as (
         on
             unit_groups.survey_id = suppression.survey_id
             and unit_groups.org_unit_code = suppression.org_unit_code
+    inner join rounds on unit_groups.survey_id = rounds.survey_id
+    left join paths
+        on
+            unit_groups.org_unit_code = paths.org_unit_code
+            and rounds.round_end_date >= paths.epoch_start
+            and rounds.round_end_date < paths.epoch_end
+    left join round_institutions
+        on
+            unit_groups.survey_id = round_institutions.survey_id
+            and paths.institution_code = round_institutions.institution_code
 )
 
 select * from final

@@ -1,4 +1,7 @@
 {#- Survey × org unit × question over the unit's whole subtree, with suppressed figures NULL.
+    The group size of a question is its valid answers in the subtree (indicators.md, rule 5), so
+    rules 1 and 3 run per question on the round's tree; a question of a unit whose own figures
+    are suppressed goes in as suppressed, so the unit's decision holds and rule 3 sees it.
     The change since the previous round is given only where that round asked a question with
     the same code and the same Danish text (contracts/mtu.md). -#}
 with
@@ -43,23 +46,21 @@ per_subtree as (
     ) }}
 ),
 
-figures as (
+question_groups as (
     select
         groups.survey_id,
         groups.org_unit_code,
+        groups.parent_code,
+        groups.previous_survey_id,
+        groups.suppressed as is_unit_suppressed,
         questions.question_code,
         questions.dimension,
         questions.text_da,
         questions.text_key,
-        groups.n_respondents,
-        groups.suppressed,
-        case
-            when not groups.suppressed then per_subtree.score_sum / nullif(per_subtree.n_answers, 0)
-        end as score,
-        case
-            when not groups.suppressed
-                then 100.0 * per_subtree.n_favourable / nullif(per_subtree.n_answers, 0)
-        end as favourable_pct
+        per_subtree.score_sum,
+        per_subtree.n_favourable,
+        coalesce(per_subtree.n_answers, 0)::integer as n_answers,
+        groups.survey_id || '|' || questions.question_code as partition_key
     from groups
     inner join questions on groups.survey_id = questions.survey_id
     left join per_subtree
@@ -67,6 +68,56 @@ figures as (
             groups.survey_id = per_subtree.survey_id
             and groups.org_unit_code = per_subtree.org_unit_code
             and questions.question_code = per_subtree.question_code
+),
+
+suppression as (
+    select
+        partition_key,
+        group_key as org_unit_code,
+        suppressed
+    from culture_fn.suppress_small_groups(
+        (
+            select
+                jsonb_agg(
+                    jsonb_build_object(
+                        'partition_key', partition_key,
+                        'group_key', org_unit_code,
+                        'parent_key', parent_code,
+                        'sort_key', org_unit_code,
+                        'size', n_answers,
+                        'suppressed', is_unit_suppressed
+                    )
+                )
+            from question_groups
+        ),
+        {{ var('min_group_size') }}
+    )
+),
+
+figures as (
+    select
+        question_groups.survey_id,
+        question_groups.org_unit_code,
+        question_groups.question_code,
+        question_groups.dimension,
+        question_groups.text_da,
+        question_groups.text_key,
+        question_groups.previous_survey_id,
+        question_groups.n_answers as n_respondents,
+        suppression.suppressed,
+        case
+            when not suppression.suppressed
+                then question_groups.score_sum / nullif(question_groups.n_answers, 0)
+        end as score,
+        case
+            when not suppression.suppressed
+                then 100.0 * question_groups.n_favourable / nullif(question_groups.n_answers, 0)
+        end as favourable_pct
+    from question_groups
+    inner join suppression
+        on
+            question_groups.partition_key = suppression.partition_key
+            and question_groups.org_unit_code = suppression.org_unit_code
 ),
 
 compared as (
@@ -80,7 +131,7 @@ compared as (
         figures.n_respondents,
         figures.score,
         figures.favourable_pct,
-        rounds.previous_survey_id,
+        figures.previous_survey_id,
         case
             when not figures.suppressed and not previous.suppressed
                 then figures.score - previous.score
@@ -90,7 +141,7 @@ compared as (
     inner join rounds on figures.survey_id = rounds.survey_id
     left join figures as previous
         on
-            rounds.previous_survey_id = previous.survey_id
+            figures.previous_survey_id = previous.survey_id
             and figures.org_unit_code = previous.org_unit_code
             and figures.question_code = previous.question_code
             and figures.text_key = previous.text_key

@@ -1,5 +1,6 @@
-{#- The scorecard's MTU figures per unit and quarter: those of the latest round that ended on or
-    before the period end, for the unit as that round saw it. Suppressed figures are NULL. -#}
+{#- The scorecard's MTU figures per unit and quarter: those of the latest round of the unit's own
+    institution that ended on or before the period end, for the unit as that round saw it, with
+    whether they are suppressed and the group's respondents. Suppressed figures are NULL. -#}
 {%- set dimensions = [
     'tillid', 'retfaerdighed', 'samarbejde', 'anerkendelse', 'rolleklarhed', 'laering',
     'ledelse', 'trivsel', 'engagement', 'kompetenceudvikling', 'arbejdspres'
@@ -10,12 +11,8 @@ units as (
     select * from {{ ref('int_scorecard_units') }}
 ),
 
-periods as (
-    select * from {{ ref('int_scorecard_periods') }}
-),
-
-rounds as (
-    select * from {{ ref('int_mtu_rounds') }}
+round_institutions as (
+    select * from {{ ref('int_mtu_round_institutions') }}
 ),
 
 unit_results as (
@@ -26,13 +23,21 @@ dimension_results as (
     select * from {{ ref('int_mtu_dimension_results') }}
 ),
 
-period_rounds as (
-    select distinct on (periods.period_end)
-        periods.period_end,
-        rounds.survey_id
-    from periods
-    inner join rounds on periods.period_end >= rounds.round_end_date
-    order by periods.period_end asc, rounds.round_end_date desc, rounds.survey_id desc
+unit_rounds as (
+    select distinct on (units.org_unit_code, units.period_end)
+        units.org_unit_code,
+        units.period_end,
+        round_institutions.survey_id
+    from units
+    inner join round_institutions
+        on
+            units.institution_code = round_institutions.institution_code
+            and units.period_end >= round_institutions.round_end_date
+    order by
+        units.org_unit_code asc,
+        units.period_end asc,
+        round_institutions.round_end_date desc,
+        round_institutions.survey_id desc
 ),
 
 dimension_columns as (
@@ -55,7 +60,9 @@ scorecard_mtu as (
     select
         units.org_unit_code,
         units.period_end,
-        period_rounds.survey_id as mtu_survey_id,
+        unit_rounds.survey_id as mtu_survey_id,
+        unit_results.suppressed as mtu_suppressed,
+        unit_results.n_respondents as mtu_n_respondents,
         unit_results.trust_index,
         unit_results.social_capital_index,
         unit_results.enps,
@@ -67,14 +74,17 @@ scorecard_mtu as (
         {{- "," if not loop.last }}
     {%- endfor %}
     from units
-    left join period_rounds on units.period_end = period_rounds.period_end
+    left join unit_rounds
+        on
+            units.org_unit_code = unit_rounds.org_unit_code
+            and units.period_end = unit_rounds.period_end
     left join unit_results
         on
-            period_rounds.survey_id = unit_results.survey_id
+            unit_rounds.survey_id = unit_results.survey_id
             and units.org_unit_code = unit_results.org_unit_code
     left join dimension_columns
         on
-            period_rounds.survey_id = dimension_columns.survey_id
+            unit_rounds.survey_id = dimension_columns.survey_id
             and units.org_unit_code = dimension_columns.org_unit_code
 ),
 

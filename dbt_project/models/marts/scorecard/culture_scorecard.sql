@@ -52,6 +52,8 @@ scorecard as (
         hr.puls_meets_pct,
         goals.goal_attainment_pct,
         mtu.mtu_survey_id,
+        mtu.mtu_suppressed,
+        mtu.mtu_n_respondents,
         mtu.trust_index,
         mtu.social_capital_index,
         mtu.enps,
