@@ -329,13 +329,13 @@ def _suppress_dimensions(conn: psycopg.Connection, schema: str, keys: list[tuple
                 " where mtu_survey_id = %s and org_unit_code = %s",
                 (survey, unit),
             )
-        later = [f for f in (f"{dimension}_delta",) if f in scorecard]
-        if later and "mtu_survey_id" in scorecard:
+        later = f"{dimension}_delta"
+        if later in scorecard and "mtu_survey_id" in scorecard:
             conn.execute(
-                f'update {schema}.{SCORECARD_MART} set "{later[0]}" = null where org_unit_code = %s'
-                " and mtu_survey_id in (select survey_id from intermediate.int_mtu_rounds"
-                " where previous_survey_id = %s)",
-                (unit, survey),
+                f'update {schema}.{SCORECARD_MART} set "{later}" = null where org_unit_code = %s'
+                f" and mtu_survey_id in (select survey_id from {schema}.{DIMENSION_MART}"
+                " where previous_survey_id = %s and org_unit_code = %s and dimension = %s)",
+                (unit, survey, unit, dimension),
             )
 
 
