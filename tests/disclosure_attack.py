@@ -54,12 +54,18 @@ class Analyst:
         return vector
 
     def learn(self, people: Iterable[Hashable]) -> None:
-        reduced = self._reduce({p: Fraction(1) for p in people})
+        self.learn_sum(dict.fromkeys(people, 1))
+
+    def knows(self, people: Iterable[Hashable]) -> bool:
+        return self.knows_sum(dict.fromkeys(people, 1))
+
+    def learn_sum(self, weights: dict[Hashable, int]) -> None:
+        reduced = self._reduce({p: Fraction(c) for p, c in weights.items()})
         if reduced:
             self.rows[self._lead(reduced)] = reduced
 
-    def knows(self, people: Iterable[Hashable]) -> bool:
-        return not self._reduce({p: Fraction(1) for p in people})
+    def knows_sum(self, weights: dict[Hashable, int]) -> bool:
+        return not self._reduce({p: Fraction(c) for p, c in weights.items()})
 
 
 def _subtrees(parents: dict[str, str | None]) -> dict[str, set[str]]:
@@ -89,21 +95,26 @@ def attack_mtu(conn: psycopg.Connection[Any], schema: str, k: int) -> list[str]:
         if unit in parents.get(survey, {}):
             people[(survey, respondent)] = {"unit": unit, "bg": dict(zip(VARIABLES, background, strict=True))}
     answers: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    questions: dict[tuple[str, str], set[str]] = defaultdict(set)
     for survey, respondent, dimension, question in conn.execute(
         "select survey_id, respondent_id, dimension, question_code from intermediate.int_mtu_item_scores"
         " where item_score is not null"
     ).fetchall():
         if (survey, respondent) in people:
             answers[(survey, respondent)][dimension].add(question)
+            questions[(survey, dimension)].add(question)
     shown = _shown_mtu(conn, schema)
     leaks: list[str] = []
-    for survey in sorted(parents):
+    for (survey, dimension), asked in sorted(questions.items()):
         below = _subtrees(parents[survey])
-        dimensions = sorted({d for (s, _), by in answers.items() if s == survey for d in by})
-        respondents = [(r, p) for (s, r), p in people.items() if s == survey]
-        for dimension in dimensions:
-            leaks += _attack_round_dimension(survey, dimension, below, respondents, answers, shown, k)
-    return leaks
+        respondents = {
+            r: {**p, "answered": answers.get((survey, r), {}).get(dimension, set())}
+            for (s, r), p in people.items()
+            if s == survey
+        }
+        for variable in VARIABLES:
+            leaks += _attack(survey, dimension, variable, sorted(asked), below, respondents, shown, k)
+    return sorted(set(leaks))
 
 
 def _shown_mtu(conn: psycopg.Connection[Any], schema: str) -> dict[str, dict[tuple[Any, ...], bool]]:
@@ -131,77 +142,81 @@ def _shown_mtu(conn: psycopg.Connection[Any], schema: str) -> dict[str, dict[tup
     return shown
 
 
-def _attack_round_dimension(
+def _attack(
     survey: str,
     dimension: str,
+    variable: str,
+    asked: list[str],
     below: dict[str, set[str]],
-    respondents: list[tuple[str, dict[str, Any]]],
-    answers: dict[tuple[str, str], dict[str, set[str]]],
+    respondents: dict[str, dict[str, Any]],
     shown: dict[str, dict[tuple[Any, ...], bool]],
     k: int,
 ) -> list[str]:
-    person = dict(respondents)
-    everything = sorted({q for by in answers.values() for q in by.get(dimension, ())})
-    # One unknown per (kind of respondent, question): the favourable answers of those alike.
-    kinds: dict[str, tuple[Any, ...]] = {}
-    for respondent, p in respondents:
-        answered = tuple(sorted(answers.get((survey, respondent), {}).get(dimension, ())))
-        kinds[respondent] = (p["unit"], tuple(p["bg"].get(v) for v in VARIABLES), answered)
+    """One round, dimension and background variable: breakdowns, questions and dimension
+    results together. Unknowns are the favourable answers of a unit's own respondents with one
+    value to one question: the cross-tabulation of value and question is published nowhere, so
+    the analyst cannot split it further. What the analyst knows is 0: a unit's group that gave
+    no answer in the dimension (its answer count is a published denominator), or a unit's
+    question nobody answered there."""
+    units = sorted(below)
 
-    def unknowns(
-        members: Iterable[str], question: str | None = None, all_answer: bool = False
-    ) -> set[Hashable]:
-        found: set[Hashable] = set()
-        for respondent in members:
-            unit, background, answered = kinds[respondent]
-            kind = (unit, background) if all_answer else kinds[respondent]
-            for q in everything if all_answer else answered:
-                if question is None or q == question:
-                    found.add((kind, q))
-        return found
+    def value(r: str) -> Any:
+        return respondents[r]["bg"][variable]
 
-    analyst = Analyst()  # everything published
-    headline = Analyst()  # the dimension results alone
-    headline_if_all_answered = Analyst()  # the same, had every respondent answered every item
-    groups: list[tuple[str, list[str], str | None]] = []
-    for unit in sorted(below):
-        members = [r for r, p in respondents if p["unit"] in below[unit]]
-        direct = [r for r in members if person[r]["unit"] == unit]
+    def zero(unit: str, x: Any, q: str, everyone_answers: bool = False) -> bool:
+        group = [r for r, p in respondents.items() if p["unit"] == unit and value(r) == x]
+        if everyone_answers:
+            return not group
+        if not any(p["answered"] for r, p in respondents.items() if r in group):
+            return True
+        return not any(q in p["answered"] for p in respondents.values() if p["unit"] == unit)
+
+    values = sorted({value(r) for r in respondents}, key=str)
+    atoms = [(u, x, q) for u in units for x in values for q in asked]
+    live = {a for a in atoms if not zero(*a)}
+    live_if_all = {a for a in atoms if not zero(*a, everyone_answers=True)}
+
+    def cell(units_in: set[str], x: Any = ..., q: str | None = None, world: set[Any] = live) -> set[Hashable]:
+        return {a for a in world if a[0] in units_in and (x is ... or a[1] == x) and (q is None or a[2] == q)}
+
+    analyst, headline, headline_if_all = Analyst(), Analyst(), Analyst()
+    secrets: list[tuple[str, set[str], set[Hashable], set[Hashable]]] = []  # label, people, unknowns
+    for unit in units:
+        sub = below[unit]
+        members = {r for r, p in respondents.items() if p["unit"] in sub}
+        direct = {r for r in members if respondents[r]["unit"] == unit}
         if shown["dimension"].get((survey, unit, dimension)):
-            analyst.learn(unknowns(members))
-            headline.learn(unknowns(members))
-            headline_if_all_answered.learn(unknowns(members, all_answer=True))
-        groups += [(f"{survey}/{unit}/{dimension}", members, None), (f"{survey}/{unit} direct", direct, None)]
-        for variable in VARIABLES:
-            for value in {person[r]["bg"][variable] for r in members}:
-                group = [r for r in members if person[r]["bg"][variable] == value]
-                label = f"{survey}/{unit}/{variable}={value}/{dimension}"
-                if value is not None and shown["breakdown"].get((survey, unit, dimension, variable, value)):
-                    analyst.learn(unknowns(group))
-                own = [r for r in direct if person[r]["bg"][variable] == value]
-                groups += [(label, group, None), (f"{label} direct", own, None)]
-        for question in {q for r in members for q in kinds[r][2]}:
-            answering = [r for r in members if question in kinds[r][2]]
-            if shown["question"].get((survey, unit, question)):
-                analyst.learn(unknowns(answering, question))
-            own = [r for r in direct if question in kinds[r][2]]
-            groups += [
-                (f"{survey}/{unit}/{question}", answering, question),
-                (f"{survey}/{unit}/{question} direct", own, question),
-            ]
+            for learner, world in ((analyst, live), (headline, live), (headline_if_all, live_if_all)):
+                learner.learn(cell(sub, world=world))
+        secrets.append((f"{survey}/{unit}/{dimension}", members, cell(sub), cell(sub, world=live_if_all)))
+        secrets.append(
+            (f"{survey}/{unit} direct/{dimension}", direct, cell({unit}), cell({unit}, world=live_if_all))
+        )
+        for x in values:
+            label = f"{survey}/{unit}/{variable}={x}/{dimension}"
+            if x is not None and shown["breakdown"].get((survey, unit, dimension, variable, x)):
+                analyst.learn(cell(sub, x))
+            group = {r for r in members if value(r) == x}
+            own = {r for r in direct if value(r) == x}
+            secrets.append((label, group, cell(sub, x), cell(sub, x, world=live_if_all)))
+            secrets.append((f"{label} direct", own, cell({unit}, x), cell({unit}, x, world=live_if_all)))
+        for q in asked:
+            if shown["question"].get((survey, unit, q)):
+                analyst.learn(cell(sub, q=q))
+            answering = {r for r in members if q in respondents[r]["answered"]}
+            own = {r for r in answering if r in direct}
+            secrets.append((f"{survey}/{unit}/{q}", answering, cell(sub, q=q), {None}))
+            secrets.append((f"{survey}/{unit}/{q} direct", own, cell({unit}, q=q), {None}))
     leaks = []
-    for label, members, question in groups:
-        secret = unknowns(members, question)
-        if not 0 < len(members) < k or not secret or not analyst.knows(secret):
+    for label, group, unknowns, unknowns_if_all in secrets:
+        if not 0 < len(group) < k or not unknowns or not analyst.knows(unknowns):
             continue
         # Rules 1-3 publish a dimension result for its respondents; where it equals a smaller
         # group's figure only because people skipped items, the warehouse counts the identity
         # rather than suppressing the headline figure (README, "Disclosure control").
-        identity = headline.knows(secret) and not (
-            question is None and headline_if_all_answered.knows(unknowns(members, all_answer=True))
-        )
-        if not identity:
-            leaks.append(label)
+        if headline.knows(unknowns) and not headline_if_all.knows(unknowns_if_all):
+            continue
+        leaks.append(label)
     return leaks
 
 
