@@ -90,37 +90,51 @@ def breakdown_families(conn: psycopg.Connection, schema: str, k: float) -> list[
     dimension's figures, which an analyst knowing the answer counts can use)."""
     trees, respondents = _round_trees(conn)
     direct: dict[tuple[str, str], dict[Hashable, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
-    answered: dict[tuple[str, str, str], dict[Hashable, dict[str, float]]] = defaultdict(
-        lambda: defaultdict(dict)
-    )
-    for survey, unit, variable, value, dimension, n, n_answered in conn.execute(
-        """
-        with respondents as (
-            select r.survey_id, r.respondent_id, r.org_unit_code, r.bg_age_band, r.bg_seniority_band,
-                r.bg_job_family, r.bg_is_manager::text as bg_is_manager
-            from staging.stg_mtu__respondents as r
-            inner join intermediate.int_mtu_groups as g
-                on g.survey_id = r.survey_id and g.org_unit_code = r.org_unit_code
-        ),
-        dimensions as (select distinct survey_id, dimension from intermediate.int_mtu_item_scores),
-        answering as (
-            select distinct survey_id, respondent_id, dimension
-            from intermediate.int_mtu_item_scores where item_score is not null
-        )
-        select r.survey_id, r.org_unit_code, b.variable, coalesce(b.value, %s), d.dimension,
-            count(*), count(a.respondent_id)
-        from respondents as r
-        cross join lateral (values ('age_band', r.bg_age_band), ('seniority_band', r.bg_seniority_band),
-            ('job_family', r.bg_job_family), ('is_manager', r.bg_is_manager)) as b (variable, value)
-        inner join dimensions as d on d.survey_id = r.survey_id
-        left join answering as a
-            on a.survey_id = r.survey_id and a.respondent_id = r.respondent_id and a.dimension = d.dimension
-        group by 1, 2, 3, 4, 5
+    for survey, unit, variable, value, n in conn.execute(
+        f"""
+        {_RESPONDENTS_BY_VALUE}
+        select survey_id, org_unit_code, variable, value, count(*)
+        from by_value group by 1, 2, 3, 4
         """,
         (MISSING,),
     ).fetchall():
         direct[(survey, variable)][value][unit] = float(n)
-        answered[(survey, variable, dimension)][value][unit] = float(n_answered)
+    silent: dict[tuple[str, str, str], dict[Hashable, dict[str, float]]] = defaultdict(
+        lambda: defaultdict(dict)
+    )
+    for survey, unit, variable, value, dimension, n in conn.execute(
+        f"""
+        {_RESPONDENTS_BY_VALUE},
+        dimensions as (select distinct survey_id, dimension from intermediate.int_mtu_item_scores),
+        answering as (
+            select distinct survey_id, respondent_id, dimension
+            from intermediate.int_mtu_item_scores where item_score is not null
+        ),
+        silent as (
+            select r.survey_id, r.respondent_id, d.dimension
+            from (select distinct survey_id, respondent_id from by_value) as r
+            inner join dimensions as d on r.survey_id = d.survey_id
+            where not exists (
+                select from answering as a
+                where a.survey_id = r.survey_id and a.respondent_id = r.respondent_id
+                    and a.dimension = d.dimension
+            )
+        )
+        select b.survey_id, b.org_unit_code, b.variable, b.value, s.dimension, count(*)
+        from silent as s
+        inner join by_value as b on b.survey_id = s.survey_id and b.respondent_id = s.respondent_id
+        group by 1, 2, 3, 4, 5
+        """,
+        (MISSING,),
+    ).fetchall():
+        silent[(survey, variable, dimension)][value][unit] = float(n)
+    answered: dict[tuple[str, str, str], dict[Hashable, dict[str, float]]] = {}
+    for (survey, variable, dimension), by_value in silent.items():
+        columns = direct[(survey, variable)]
+        answered[(survey, variable, dimension)] = {
+            value: {u: n - by_value.get(value, {}).get(u, 0.0) for u, n in units.items()}
+            for value, units in columns.items()
+        }
     dimension_cells = _dimension_cells(conn, schema)
     shown_units: dict[tuple[str, str], bool] = defaultdict(bool)
     for (survey, unit, _), shown in dimension_cells.items():
@@ -155,6 +169,17 @@ def breakdown_families(conn: psycopg.Connection, schema: str, k: float) -> list[
                     )
                 )  # fmt: skip
     return families
+
+
+_RESPONDENTS_BY_VALUE = """
+with by_value as (
+    select r.survey_id, r.respondent_id, r.org_unit_code, b.variable, coalesce(b.value, %s) as value
+    from staging.stg_mtu__respondents as r
+    inner join intermediate.int_mtu_groups as g
+        on g.survey_id = r.survey_id and g.org_unit_code = r.org_unit_code
+    cross join lateral (values ('age_band', r.bg_age_band), ('seniority_band', r.bg_seniority_band),
+        ('job_family', r.bg_job_family), ('is_manager', r.bg_is_manager::text)) as b (variable, value)
+)"""
 
 
 def _lookup(shown: Mapping[Any, bool], before: tuple[str, ...], after: tuple[str, ...], unit: str) -> bool:

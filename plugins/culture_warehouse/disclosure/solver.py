@@ -25,10 +25,13 @@ Form = tuple[tuple[int, int], ...]
 
 def form(terms: Iterable[tuple[int, int]]) -> Form:
     """Merge repeated variables and drop zero coefficients."""
+    listed = list(terms)
+    if len({v for v, _ in listed}) == len(listed):
+        return tuple(t for t in listed if t[1])
     merged: dict[int, int] = defaultdict(int)
-    for variable, coefficient in terms:
+    for variable, coefficient in listed:
         merged[variable] += coefficient
-    return tuple(sorted((v, c) for v, c in merged.items() if c))
+    return tuple((v, c) for v, c in merged.items() if c)
 
 
 class _Span:
