@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 MAX_ROUNDS = 200
 MAX_DEPTH = 8
 LOCAL_DEPTH = 4
+TRIES = 16
+MAX_BATCH = 16
+CANDIDATE_LEVELS = 2
 
 
 @dataclass
@@ -90,10 +93,13 @@ def protect_family(family: Family) -> list[Cell]:
     suppressed: list[Cell] = []
     leaking = _determined(family.published(), family.secrets)
     depth = LOCAL_DEPTH
+    persisted: dict[Secret, int] = defaultdict(int)  # rounds a secret has stayed determined
     for _ in range(MAX_ROUNDS):
         leaks = leaking
         for _ in range(MAX_ROUNDS):
-            chosen = _choose(family, leaks, cells_of, forms_of)
+            chosen = _choose(
+                family, leaks, cells_of, forms_of, depth, tries=family.tries, persisted=persisted
+            )
             if not chosen:
                 break
             for index in sorted(chosen):
@@ -102,12 +108,14 @@ def protect_family(family: Family) -> list[Cell]:
             leaks = [
                 s for s in leaks if Publication(_local_forms(family, s, forms_of, depth)).determined(s.terms)
             ]
+            for secret in leaks:
+                persisted[secret] += 1
             if not leaks:
                 break
         leaking = _determined(family.published(), leaking)
         if not leaking:
             return suppressed
-        if not _choose(family, leaking, cells_of, forms_of):
+        if not _choose(family, leaking, cells_of, forms_of, depth, tries=0):
             break
         depth *= 2
     log.error("disclosure control: %s still has determined groups", family.name)
@@ -115,17 +123,41 @@ def protect_family(family: Family) -> list[Cell]:
 
 
 def _choose(
-    family: Family, leaks: list[Secret], cells_of: dict[int, list[int]], forms_of: dict[int, list[int]]
+    family: Family,
+    leaks: list[Secret],
+    cells_of: dict[int, list[int]],
+    forms_of: dict[int, list[int]],
+    depth: int,
+    tries: int = TRIES,
+    persisted: dict[Secret, int] | None = None,
 ) -> set[int]:
-    """One cell to suppress per leaking secret (skipping a secret whose best candidates were
-    already chosen for a neighbour)."""
+    """One cell to suppress per leaking secret: the first of its best candidates whose
+    suppression hides it on its own (tried on the sums around it), else the best one. A secret
+    whose candidates were already chosen for a neighbour waits for the next round. A secret
+    that stays determined round after round gets twice as many cells each round (up to
+    ``MAX_BATCH``), and is checked for being given away by the headline figures alone."""
     chosen: set[int] = set()
     for secret in leaks:
+        rounds = (persisted or {}).get(secret, 0)
         candidates = _candidates(family, secret, cells_of, forms_of)
-        if any(index in chosen for index in candidates[:3]):
+        if rounds >= 2 and Publication(
+            _local_forms(family, secret, forms_of, depth, headline_only=True)
+        ).determined(secret.terms):
+            # The headline figures alone give the secret away: no finer cell can help.
+            candidates = _candidates(family, secret, cells_of, forms_of, headline=True)
+        if not candidates or any(index in chosen for index in candidates[:3]):
             continue
-        if candidates:
-            chosen.add(candidates[0])
+        pick = candidates[0]
+        for index in candidates[:tries]:
+            family.cells[index].shown = False
+            hides = not Publication(_local_forms(family, secret, forms_of, depth)).determined(secret.terms)
+            family.cells[index].shown = True
+            if hides:
+                pick = index
+                break
+        chosen.add(pick)
+        if rounds >= 2:
+            chosen.update(candidates[: min(MAX_BATCH, 2 ** (rounds - 1))])
     return chosen
 
 
@@ -134,8 +166,11 @@ def _form(family: Family, index: int) -> Form:
     return family.cells[index].terms if index < cells else family.constraints[index - cells]
 
 
-def _local_forms(family: Family, secret: Secret, forms_of: dict[int, list[int]], depth: int) -> list[Form]:
-    """The published sums and constraints within ``depth`` steps of the secret's variables."""
+def _local_forms(
+    family: Family, secret: Secret, forms_of: dict[int, list[int]], depth: int, headline_only: bool = False
+) -> list[Form]:
+    """The published sums and constraints within ``depth`` steps of the secret's variables
+    (``headline_only``: leaving the finest-grained marts out)."""
     cells = len(family.cells)
     seen = {v for v, _ in secret.terms}
     frontier = set(seen)
@@ -144,7 +179,10 @@ def _local_forms(family: Family, secret: Secret, forms_of: dict[int, list[int]],
         following: set[int] = set()
         for variable in frontier:
             for index in forms_of.get(variable, ()):
-                if index in chosen or (index < cells and not family.cells[index].shown):
+                if index in chosen or (
+                    index < cells
+                    and (not family.cells[index].shown or (headline_only and family.cells[index].fine))
+                ):
                     continue
                 chosen.add(index)
                 following.update(v for v, _ in _form(family, index))
@@ -160,8 +198,10 @@ def _candidates(
     secret: Secret,
     cells_of: dict[int, list[int]],
     forms_of: dict[int, list[int]],
+    headline: bool = False,
 ) -> list[int]:
-    """Shown cells whose suppression can hide the secret, best first.
+    """Shown cells whose suppression can hide the secret, best first (``headline``: only the
+    headline cells, for a secret that they alone give away).
 
     A breadth-first walk from the secret's variables over published sums and empty-group
     constraints: the nearest ring of cells that holds a finest-grained cell is the candidate
@@ -182,13 +222,21 @@ def _candidates(
                     continue
                 for other, _ in _form(family, index):
                     following[other] += paths
-        if any(family.cells[i].fine and family.cells[i].shown for i in level_of):
+        if level + 1 >= CANDIDATE_LEVELS and any(
+            family.cells[i].fine and family.cells[i].shown for i in level_of
+        ):
             break
         weight = {v: paths for v, paths in following.items() if v not in seen}
         seen.update(weight)
         if not weight:
             break
-    shown = [i for i in level_of if family.cells[i].shown and _suppressible(family.cells[i])]
+    shown = [
+        i
+        for i in level_of
+        if family.cells[i].shown
+        and _suppressible(family.cells[i])
+        and not (headline and family.cells[i].fine)
+    ]
 
     def rank(index: int) -> tuple[bool, int, int, bool, float, str]:
         cell = family.cells[index]

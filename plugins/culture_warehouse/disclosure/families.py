@@ -345,7 +345,8 @@ def question_families(conn: psycopg.Connection, schema: str, k: float) -> list[F
 
 def absence_family(conn: psycopg.Connection, schema: str, k: float, with_windows: bool = True) -> Family:
     """Sick days: monthly cells, 12-month windows, one variable per unit and tree segment."""
-    family = Family("absence")
+    # Windows link every month of a unit: trying candidates costs more here than it saves.
+    family = Family("absence", tries=0)
     trees: dict[dt.date, Tree] = {}
     parents: dict[dt.date, dict[str, str | None]] = defaultdict(dict)
     for epoch, unit, parent in conn.execute(

@@ -55,6 +55,7 @@ class Family:
     constraints: list[Form] = field(default_factory=list)
     secrets: list[Secret] = field(default_factory=list)
     headline_identities: int = 0
+    tries: int = 16  # candidates tried per leaking secret before the best-ranked is taken
     _variables: dict[Hashable, int] = field(default_factory=dict)
 
     def variable(self, name: Hashable) -> int:
