@@ -149,6 +149,8 @@ def _choose(
             continue
         pick = candidates[0]
         for index in candidates[:tries]:
+            if family.cells[index].fine != family.cells[pick].fine:
+                break  # never a headline figure while a finer cell is on offer
             family.cells[index].shown = False
             hides = not Publication(_local_forms(family, secret, forms_of, depth)).determined(secret.terms)
             family.cells[index].shown = True
@@ -157,7 +159,8 @@ def _choose(
                 break
         chosen.add(pick)
         if rounds >= 2:
-            chosen.update(candidates[: min(MAX_BATCH, 2 ** (rounds - 1))])
+            same_kind = [i for i in candidates if family.cells[i].fine == family.cells[pick].fine]
+            chosen.update(same_kind[: min(MAX_BATCH, 2 ** (rounds - 1))])
     return chosen
 
 
