@@ -233,7 +233,7 @@ def _breakdown_family(
             Cell(
                 BREAKDOWN_MART,
                 (survey, unit, variable, value, *dimension),
-                form([(family.variable((unit, value)), 1)]),
+                form(family.terms([(unit, value)])),
                 sizes.get(value, {}).get(unit, 0.0),
                 value,
                 shown,
@@ -241,7 +241,7 @@ def _breakdown_family(
             )
         )
     for unit in tree.bottom_up:
-        total = form((family.variable((unit, value)), 1) for value in sizes)
+        total = form(family.terms((unit, value) for value in sizes))
         family.cells.append(
             Cell(
                 DIMENSION_MART,
@@ -259,7 +259,7 @@ def _breakdown_family(
                 Secret(
                     "respondents without a value",
                     (survey, variable, unit),
-                    form([(family.variable((unit, MISSING)), 1)]),
+                    form(family.terms([(unit, MISSING)])),
                     missing,
                     MISSING,
                 )
@@ -315,7 +315,7 @@ def question_families(conn: psycopg.Connection, schema: str, k: float) -> list[F
                 Cell(
                     QUESTION_MART,
                     (survey, unit, question),
-                    form([(family.variable((unit, question)), 1)]),
+                    form(family.terms([(unit, question)])),
                     sizes.get(question, {}).get(unit, 0.0),
                     question,
                     shown,
@@ -325,7 +325,7 @@ def question_families(conn: psycopg.Connection, schema: str, k: float) -> list[F
         for unit in tree.bottom_up:
             if (survey, unit, dimension) not in dimension_shown:
                 continue
-            total = form((family.variable((unit, question)), 1) for question in sizes)
+            total = form(family.terms((unit, question) for question in sizes))
             family.cells.append(
                 Cell(
                     DIMENSION_MART,
@@ -376,7 +376,7 @@ def absence_family(conn: psycopg.Connection, schema: str, k: float, with_windows
 
     def cell_form(unit: str, months: list[dt.date]) -> tuple[Form, float]:
         columns = pieces(unit, months)
-        terms = form((family.variable((unit, column)), 1) for column in columns)
+        terms = form(family.terms((unit, column) for column in columns))
         return terms, sum(subtree[column].get(unit, 0.0) for column in columns)
 
     def own_size(unit: str, months: list[dt.date]) -> float:

@@ -55,11 +55,20 @@ class Family:
     constraints: list[Form] = field(default_factory=list)
     secrets: list[Secret] = field(default_factory=list)
     headline_identities: int = 0
+    empty: set[Hashable] = field(default_factory=set)  # sums over nobody: 0, no unknown at all
     tries: int = 16  # candidates tried per leaking secret before the best-ranked is taken
     _variables: dict[Hashable, int] = field(default_factory=dict)
 
     def variable(self, name: Hashable) -> int:
-        return self._variables.setdefault(name, len(self._variables))
+        found = self._variables.get(name)
+        if found is None:
+            found = self._variables[name] = len(self._variables)
+        return found
+
+    def terms(self, names: Iterable[Hashable], coefficient: int = 1) -> list[tuple[int, int]]:
+        """Terms for these sums, leaving out every sum over an empty subtree (known to be 0)."""
+        zero = self.empty
+        return [(self.variable(name), coefficient) for name in names if name not in zero]
 
     def published(self) -> list[Form]:
         return [cell.terms for cell in self.cells if cell.shown] + self.constraints
@@ -120,8 +129,8 @@ def direct_form(
     family: Family, tree: Tree, unit: str, column: Hashable, sign: int = 1
 ) -> list[tuple[int, int]]:
     """The direct members of ``unit`` in one column: y[unit] − Σ y[child]."""
-    terms = [(family.variable((unit, column)), sign)]
-    terms += [(family.variable((child, column)), -sign) for child in tree.children.get(unit, ())]
+    terms = family.terms([(unit, column)], sign)
+    terms += family.terms(((child, column) for child in tree.children.get(unit, ())), -sign)
     return terms
 
 
@@ -142,9 +151,12 @@ def add_column(
     figures (respondents who answered one dimension's items): a group with none of them sums to
     a known 0 however many members it has.
     """
+    counted = tree.subtree_sums(present if present is not None else direct)
     for unit in tree.bottom_up:
         size = direct.get(unit, 0.0)
-        if (present if present is not None else direct).get(unit, 0.0) == 0:
+        if counted[unit] == 0:
+            family.empty.add((unit, column))  # the whole subtree is empty: no unknown, no constraint
+        elif (present if present is not None else direct).get(unit, 0.0) == 0:
             family.constraints.append(form(direct_form(family, tree, unit, column)))
         elif secret_kind is not None and size < k:
             family.secrets.append(
