@@ -45,7 +45,7 @@ def test_a_failed_ingest_task_alerts_with_source_file_and_reason_but_no_cpr_numb
     context = {
         "task_instance": SimpleNamespace(task_id="ingest_hr"),
         "run_id": "scheduled__2026-10-01",
-        "exception": RuntimeError("hr/employees_20260930.csv: OperationalError: note 170667-9385"),
+        "exception": RuntimeError("hr/employees_20260930.csv: OperationalError: note 230971-4116"),
     }
     alerts.FailureNotifier().notify(context)
     assert len(webhook) == 1
@@ -53,7 +53,7 @@ def test_a_failed_ingest_task_alerts_with_source_file_and_reason_but_no_cpr_numb
     assert "source: hr" in text
     assert "hr/employees_20260930.csv" in text
     assert "OperationalError" in text
-    assert "170667-9385" not in text and "[CPR]" in text
+    assert "230971-4116" not in text and "[CPR]" in text
 
 
 def test_rejected_files_are_listed_in_one_alert(webhook: list[dict[str, Any]]) -> None:

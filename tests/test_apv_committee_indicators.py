@@ -6,9 +6,9 @@ The org tree (two snapshots; 1110 moves from 1100 to 1200 on 2026-07-01):
     until 2026-06-30             from 2026-07-01
     1000                         1000
     ├── 1100 Økonomikontoret     ├── 1100 Økonomikontoret
-    │   ├── 1110 Bogholderiet    │   └── 1120 Lønkontoret
-    │   └── 1120 Lønkontoret     └── 1200 IT-kontoret
-    └── 1200 IT-kontoret             └── 1110 Bogholderiet
+    │   ├── 1110 Arkivenheden    │   └── 1120 HR-kontoret
+    │   └── 1120 HR-kontoret     └── 1200 IT-kontoret
+    └── 1200 IT-kontoret             └── 1110 Arkivenheden
 
 Quarters end 2025-12-31, 2026-03-31, 2026-06-30 and 2026-09-30 (as of 2026-10-01); each 12-month
 window ends on its period end and starts the day after the same date a year before.
@@ -35,11 +35,11 @@ ORG_HEADER = "org_unit_code;name;parent_code;institution_code;unit_type\n"
 ORG_BEFORE = ORG_HEADER + (
     "1000;Styrelsen;;INST;institution\n"
     "1100;Økonomikontoret;1000;INST;afdeling\n"
-    "1110;Bogholderiet;1100;INST;kontor\n"
-    "1120;Lønkontoret;1100;INST;kontor\n"
+    "1110;Arkivenheden;1100;INST;kontor\n"
+    "1120;HR-kontoret;1100;INST;kontor\n"
     "1200;IT-kontoret;1000;INST;afdeling\n"
 )
-ORG_AFTER = ORG_BEFORE.replace("1110;Bogholderiet;1100", "1110;Bogholderiet;1200")
+ORG_AFTER = ORG_BEFORE.replace("1110;Arkivenheden;1100", "1110;Arkivenheden;1200")
 
 # The register on 2026-03-31 (CSV, Danish dates, status and severity spelled every which way)
 # and on 2026-09-30 (XLSX: dates as dates, numeric severities). In the later snapshot A1 is
@@ -49,7 +49,7 @@ APV_MARCH = (
     "responsible_role;due_date;status;closed_on\n"
     "A1;APV2025;1110;Psykisk;Travlhed;Høj;01-06-2025;Planlægning;Leder;31-12-2025; Åben ;\n"
     "A2;APV2025;1110;ergonomisk;Stole;2;01-09-2025;Indkøb;leder;30-06-2026;i gang;\n"
-    "A3;APV2025;1200;indeklima;Træk;lav;01-10-2025;Tætning;AMR;31-01-2026;Lukket;15-01-2026\n"
+    "A3;APV2025;1200;indeklima;Kulde;lav;01-10-2025;Isolering;AMR;31-01-2026;Lukket;15-01-2026\n"
     "A4;APV2023;1000;fysisk;Støj;1;01-02-2023;Dæmpning;leder;;afsluttet;01-05-2023\n"
     "A5;APV2023;1100;kemisk;Rengøringsmidler;3;10-01-2024;Udskiftning;leder;;åben;\n"
 )
@@ -58,7 +58,7 @@ APV_SEPTEMBER = [
      "leder", dt.datetime(2025, 12, 31), "LUKKET", dt.datetime(2026, 5, 1)],
     ["A2", "APV2025", 1110, "ergonomisk", "Stole", 2, dt.datetime(2025, 9, 1), "Indkøb", "leder",
      dt.datetime(2026, 6, 30), "igang", None],
-    ["A3", "APV2025", 1200, "indeklima", "Træk", "lav", dt.datetime(2025, 10, 1), "Tætning", "AMR",
+    ["A3", "APV2025", 1200, "indeklima", "Kulde", "lav", dt.datetime(2025, 10, 1), "Isolering", "AMR",
      dt.datetime(2026, 1, 31), "åben", None],
     ["A4", "APV2023", 1000, "fysisk", "Støj", 1, dt.datetime(2023, 2, 1), "Dæmpning", "leder", None,
      "afsluttet", dt.datetime(2023, 5, 1)],
@@ -97,7 +97,7 @@ MEETINGS = {
     )),
     # M2: H-1 is reported "i gang", which does not close it; action H-2 is agreed.
     "SU_1100_2026-02-15.txt": minutes("Samarbejdsudvalg", "1100", "2026-02-15", 5, 0, (
-        "\nPunkt 1 Opfølgning på handlinger\nOpfølgning H-1: i gang\n"
+        "\nPunkt 1 Handlingsoversigt\nOpfølgning H-1: i gang\n"
         "\nPunkt 2 Nyt sagssystem\n"
         "Handling [H-2]: Oplæringsplan udsendes. Ansvarlig: leder. Frist: 30.04.2026\n"
     )),
@@ -107,8 +107,8 @@ MEETINGS = {
     )),
     # M3: H-1 closed; the MTU round (ended 2026-03-20) is taken up 61 days after its end.
     "SU_1100_2026-05-20.md": minutes("SU", "1100", "20.05.2026", 3, 2, (
-        "\n## 1. Opfølgning på handlinger\nOpfølgning H-1: afsluttet\n"
-        "\n## 2. Resultater af MTU 2026\nBeslutning: Der nedsættes en arbejdsgruppe.\n"
+        "\n## 1. Handlingsoversigt\nOpfølgning H-1: afsluttet\n"
+        "\n## 2. Resultater af MTU 2026\nBeslutning: Resultaterne drøftes i hvert team.\n"
     )),
     # M6 and M7: units that are not in the tree on the meeting date: never counted.
     "SU_9999_2026-06-01.md": minutes("SU", "9999", "01.06.2026", 4, 0, "\nPunkt 1 Trivsel\n"),
@@ -116,20 +116,20 @@ MEETINGS = {
     # M8: the AMU of 1110 after 1110 moved under 1200; its own H-1 is due before Q3 ends. H-3 is
     # agreed and reported "afsluttet" in the same meeting: only a later meeting closes an action.
     "AMU_1110_2026-09-01.md": minutes("AMU", "1110", "01.09.2026", 3, 0, (
-        "\nPunkt 1 Trivsel og arbejdsmiljø\n"
+        "\nPunkt 1 Trivsel og indeklima\n"
         "Handling [H-1]: Plan for spidsbelastninger. Ansvarlig: leder. Frist: 15.09.2026\n"
         "Handling [H-3]: Nøglekort udleveres. Ansvarlig: leder. Frist: 31.12.2026\n"
         "Opfølgning H-3: afsluttet\n"
     )),
     # M9: held after the as-of date, so neither the meeting nor its follow-up of H-2 counts yet.
     "SU_1100_2026-10-15.md": minutes("SU", "1100", "15.10.2026", 5, 0, (
-        "\nPunkt 1 Opfølgning på handlinger\nOpfølgning H-2: afsluttet\n"
+        "\nPunkt 1 Handlingsoversigt\nOpfølgning H-2: afsluttet\n"
     )),
 }  # fmt: skip
 
 # M5, the MED of 1200 on 2026-08-15, first with the unit's name only (lower case), then
 # corrected the next night with its code and one more person absent: the correction counts.
-MED_BODY = "\nPunkt 1 Kompetenceudvikling\n\nPunkt 2 Opfølgning på MTU 2026\n"
+MED_BODY = "\nPunkt 1 Kompetenceudvikling\n\nPunkt 2 Kontorets resultater i MTU 2026\n"
 MED_FIRST = ("MED_it_2026-08-15.md", minutes("MED", "it-kontoret", "15.08.2026", 6, 0, MED_BODY))
 MED_CORRECTED = ("MED_1200_2026-08-15_rettet.md", minutes("MED-udvalg", "1200", "15.08.2026", 5, 1, MED_BODY))
 
@@ -304,9 +304,9 @@ def test_attendance_is_all_present_over_all_present_and_absent(dsn: str) -> None
 
 
 def test_culture_agenda_share_is_items_with_a_culture_topic_over_all_items(dsn: str) -> None:
-    # 1100: M1 budget (oekonomi: not culture) and trivsel; M2 opfølgning and sagssystem (none);
-    # M3 opfølgning (none) and MTU; M4 APV → 3 of 7 = 42.86 %. 1200: kompetenceudvikling and MTU
-    # (M5), trivsel and arbejdsmiljø (M8) → 3 of 3. 1000: 6 of 10.
+    # 1100: M1 budget (oekonomi: not culture) and trivsel; M2 handlingsoversigt and sagssystem (none);
+    # M3 handlingsoversigt (none) and MTU; M4 APV → 3 of 7 = 42.86 %. 1200: kompetenceudvikling and MTU
+    # (M5), trivsel and indeklima (M8) → 3 of 3. 1000: 6 of 10.
     share = rounded(scorecard(dsn, "culture_agenda_share_12m", Q3))
     assert share == by_unit(60.0, 42.86, 100.0, None, 100.0)
 

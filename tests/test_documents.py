@@ -73,20 +73,20 @@ def test_utf16_text_is_rejected_with_the_encoding_named() -> None:
 
 def test_docx_paragraphs_headings_and_table_rows_are_read_in_document_order() -> None:
     document = docx.Document()
-    document.add_heading("Referat af SU-møde", level=1)
+    document.add_heading("Referat af møde i SU", level=1)
     header = document.add_table(rows=2, cols=2)
     header.cell(0, 0).text, header.cell(0, 1).text = "Udvalg:", "SU"
     header.cell(1, 0).text = "Til stede:"
     header.cell(1, 1).text = "Anne (leder)"
     header.cell(1, 1).add_paragraph("Bo (TR)")
-    document.add_heading("1. Godkendelse af dagsorden", level=2)
+    document.add_heading("1. Valg af ordstyrer", level=2)
     document.add_paragraph("Beslutning: Godkendt.")
 
     assert extract_text("referat.docx", docx_bytes(document)).split("\n") == [
-        "Referat af SU-møde",
+        "Referat af møde i SU",
         "Udvalg:\tSU",
         "Til stede:\tAnne (leder), Bo (TR)",
-        "1. Godkendelse af dagsorden",
+        "1. Valg af ordstyrer",
         "Beslutning: Godkendt.",
     ]
 

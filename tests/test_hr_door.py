@@ -15,7 +15,7 @@ from culture_warehouse import pipeline
 from nights import query
 
 AS_OF = dt.date(2026, 10, 1)
-CPR_A, CPR_B = "170667-9385", "0101901235"  # the second fails modulus 11 and is still a CPR number
+CPR_A, CPR_B = "230971-4116", "0101901235"  # the second fails modulus 11 and is still a CPR number
 ORG_HEADER = "org_unit_code;name;parent_code;institution_code;unit_type"
 ORG_ROWS = ["1000;Styrelsen;;INST;institution", "1100;Kontor A;1000;INST;kontor"]
 
@@ -51,14 +51,14 @@ def employees(dsn: str) -> list[tuple[object, ...]]:
 VARIANTS = {
     "utf8_semicolon_danish_dates_decimal_comma": (
         "\ufeffEmployee_Number;CPR;First_Name;Last_Name;org_unit_code;hire_date;termination_date;FTE;is_manager;gender\n"
-        f"E1;{CPR_A};Søren;Ægidius;1100;01-02-2020;;0,8;ja;M\n"
-        f"E2;{CPR_B};Åse;Østergård;1100;15.03.2021;31.12.2025;1,0;nej;K\n",
+        f"E1;{CPR_A};Bjørn;Ærøskov;1100;01-02-2020;;0,8;ja;M\n"
+        f"E2;{CPR_B};Ålaug;Ølgaard;1100;15.03.2021;31.12.2025;1,0;nej;K\n",
         "utf-8",
     ),
     "cp1252_comma_iso_dates_booleans_yes_no": (
         "employee_number,cpr,first_name,last_name,org_unit_code,hire_date,termination_date,fte,is_manager,gender\n"
-        f"E1,{CPR_A},Søren,Ægidius,1100,2020-02-01,,0.8,yes,M\n"
-        f"E2,{CPR_B},Åse,Østergård,1100,2021-03-15,2025-12-31,1.0,N,K\n",
+        f"E1,{CPR_A},Bjørn,Ærøskov,1100,2020-02-01,,0.8,yes,M\n"
+        f"E2,{CPR_B},Ålaug,Ølgaard,1100,2021-03-15,2025-12-31,1.0,N,K\n",
         "cp1252",
     ),
     "header_case_spaces_reordered_columns_and_quoted_newline": (
@@ -210,7 +210,7 @@ def test_no_cpr_number_or_name_from_the_hr_export_reaches_any_table(
     write(tmp_path / "hr" / "employees_20260630.csv", text, encoding)
     write(tmp_path / "hr" / "org_units_20260630.csv", "\n".join([ORG_HEADER, *ORG_ROWS]) + "\n")
     ingest_hr(tmp_path)
-    secrets = [CPR_A, CPR_B, CPR_A.replace("-", ""), "Søren", "Ægidius", "Åse", "Østergård", "E1", "E2"]
+    secrets = [CPR_A, CPR_B, CPR_A.replace("-", ""), "Bjørn", "Ærøskov", "Ålaug", "Ølgaard", "E1", "E2"]
     assert database_text_containing(warehouse_dsn, secrets) == []
 
 

@@ -136,8 +136,8 @@ D6;E06;MUS;2026-09-30
 D7;E07;MUS;2025-09-01
 """,
     "competence_20260331.csv": """activity_id;employee_number;activity_type;title;hours;cost_dkk;completed_on
-C1;E02;kursus;Excel;10;1000;2026-02-10
-C2;E03;kursus;Gammelt;5;500;2025-09-01
+C1;E02;kursus;Statistik;10;1000;2026-02-10
+C2;E03;kursus;Arkivkursus;5;500;2025-09-01
 C3;E05;kursus;Jura;4;900;2026-03-05
 C4;E06;konference;Dage;3;0;2026-01-20
 """,
@@ -173,7 +173,7 @@ P3;E03;2025;3;2026-01-20
 
 GOALS_HEADER = "goal_id;org_unit_code;year;title;target_value;actual_value;unit;achieved;assessed_on\n"
 GOALS = {
-    "goals_2025.csv": GOALS_HEADER + "G9;1100;2025;Gammelt mål;1;0;stk;nej;2025-12-01\n",
+    "goals_2025.csv": GOALS_HEADER + "G9;1100;2025;Forrige mål;1;0;stk;nej;2025-12-01\n",
     "goals_2026.csv": GOALS_HEADER
     + """G1;1100;2026;Mål 1;1;1;stk;ja;2026-09-01
 G2;1100;2026;Mål 2;1;0;stk;nej;2026-09-01

@@ -21,7 +21,7 @@ from nights import query, run_night
 
 AS_OF = dt.date(2026, 10, 1)
 
-MARKDOWN = """# Referat af SU-møde
+MARKDOWN = """# Referat af møde i samarbejdsudvalget
 
 Udvalg: SU
 Enhed: Kontor A (1100)
@@ -30,13 +30,13 @@ Til stede: Anne Hansen (leder), Bo Jensen (TR), Carla Madsen (AMR)
 Afbud: Dorthe Nielsen (medarbejderrepræsentant)
 Referent: Bo Jensen
 
-## 1. Opfølgning på MTU 2025
+## 1. Resultater fra MTU 2025
 Erik Sørensen gennemgik resultaterne af trivselsmålingen.
 Beslutning: Anne Hansen indkalder til et temamøde.
-Handling [H-2026-01]: Temamøde om trivsel planlægges. Ansvarlig: leder. Frist: 30.04.2026
+Handling [H-2026-04]: Temamøde om trivsel planlægges. Ansvarlig: leder. Frist: 30.04.2026
 
 ## 2. Budget
-Orientering om budgettet ved Carla Madsen.
+Carla Madsen gennemgik budgetrammen for 2027.
 """
 
 TEXT = """Udvalg: MED-udvalg
@@ -53,13 +53,13 @@ Handling: Fraværsstatistik fremlægges. Ansvarlig: Gustav Berg. Frist: 01.06.20
 
 PDF_LINES = [
     "Referat",
-    "Udvalg: Samarbejdsudvalg",
+    "Udvalg: Samarbejdsudvalget",
     "Enhed: Kontor A",
     "Dato: 15. juni 2026",
     "Til stede: Karen Vestergaard (leder), Lars Bach (TR)",
     "Afbud: Mette Krogh (AMR)",
-    "1. Opfølgning på handlinger",
-    "Opfølgning H-2026-01: afsluttet",
+    "1. Status på handlinger",
+    "Opfølgning H-2026-04: afsluttet",
     "2. Trivsel i hverdagen",
     "Beslutning: Karen Vestergaard tager emnet op på personalemødet.",
 ]
@@ -85,9 +85,9 @@ def docx_minutes() -> bytes:
     ]
     for row, (label, value) in zip(header.rows, rows, strict=True):
         row.cells[0].text, row.cells[1].text = label, value
-    document.add_paragraph("Punkt 1 APV-handlingsplan")
-    document.add_paragraph("Jytte Dam fortalte om faldulykken.")
-    document.add_paragraph("Handling [H-2026-01]: Gelænder bestilles. Ansvarlig: leder. Frist: 31.05.2026")
+    document.add_paragraph("Punkt 1 APV-kortlægning 2026")
+    document.add_paragraph("Jytte Dam fortalte om støjen i mødelokalerne.")
+    document.add_paragraph("Handling [H-2026-04]: Lydpaneler bestilles. Ansvarlig: leder. Frist: 31.05.2026")
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -197,12 +197,12 @@ def test_items_actions_and_follow_ups_are_kept_with_roles_topics_and_due_dates(
         " inner join raw.minutes_meetings as meetings using (_load_id) order by 1",
     )
     assert actions == [
-        ("2026-03-12", "H-2026-01", "leder", "2026-04-30"),
+        ("2026-03-12", "H-2026-04", "leder", "2026-04-30"),
         ("2026-04-01", None, None, "2026-06-01"),
-        ("2026-05-05", "H-2026-01", "leder", "2026-05-31"),
+        ("2026-05-05", "H-2026-04", "leder", "2026-05-31"),
     ]
     assert query(warehouse_dsn, "select action_id, status from raw.minutes_followups") == [
-        ("H-2026-01", "afsluttet")
+        ("H-2026-04", "afsluttet")
     ]
     assert query(warehouse_dsn, "select decision_text from raw.minutes_decisions order by 1") == [
         ("[NAVN] indkalder til et temamøde.",),

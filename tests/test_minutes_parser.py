@@ -26,70 +26,73 @@ from culture_warehouse.sources.minutes import (
 )
 from culture_warehouse.sources.topics import TopicTaxonomy
 
-# The four minutes of the shared acceptance drop (acceptance/drop/landing/minutes), copied so
-# that the tests run on a clean clone without the drop beside the repository.
-ACCEPTANCE_MINUTES = {
-    "AMU_2100_2026-03-05.txt": """\
+# The tests' own minutes: four meetings written for these tests in the shape the contract
+# describes (apv-minutes-results.md), one per header style: an AMU in .txt with a DD-MM-YYYY date
+# and a short agenda, an SU in .md with the unit's name before its code and an agreed action, an
+# AMU with the date in words, no Afbud line and a CPR number in the body, and a later SU that
+# follows up on the first SU's action. The names are invented.
+OWN_MINUTES = {
+    "AMU_3300_2026-02-11.txt": """\
 Udvalg: AMU
-Enhed: 2100
-Dato: 05-03-2026
-Til stede: Kirsten Ægidius-Holmgaard01 (leder), Åse Prøvesen03 (AMR), Bent Dummysen04 (medarbejderrepræsentant)
-Afbud: Palle Testesen02 (TR)
+Enhed: 3300
+Dato: 11-02-2026
+Til stede: Merete Østergaard-Vind (leder), Jørn Kildegaard (AMR), Tove Hvidbjerg (medarbejderrepræsentant)
+Afbud: Ulrik Brøndum (TR)
 
-Punkt 1 Trivsel og arbejdsmiljø
-Drøftelse af trivslen i afdelingen.
+Punkt 1 Stress i perioden op til årsafslutningen
+Travlheden i december blev gennemgået.
 Punkt 2 Eventuelt
-Intet.
-""",  # noqa: E501 - verbatim copies keep their long attendee lines
-    "SU_Afdeling_A_2026-06-15.md": """\
-# Referat af SU-møde
+Ingen bemærkninger.
+""",
+    "SU_Kontor_for_Klagesager_2026-05-20.md": """\
+# Referat af møde i samarbejdsudvalget
 
 Udvalg: SU
-Enhed: Afdeling for Økonomi (2100)
-Dato: 15.06.2026
-Til stede: Kirsten Ægidius-Holmgaard01 (leder), Palle Testesen02 (TR), Åse Prøvesen03 (AMR), Bent Dummysen04 (medarbejderrepræsentant), Lis Eksempelsen05 (medarbejderrepræsentant)
-Afbud: Jens Fiktivsen06 (medarbejderrepræsentant)
-Referent: Palle Testesen02
+Enhed: Kontor for Klagesager (3300)
+Dato: 20.05.2026
+Til stede: Merete Østergaard-Vind (leder), Ulrik Brøndum (TR), Jørn Kildegaard (AMR), Tove Hvidbjerg (medarbejderrepræsentant), Asger Nørgaard (medarbejderrepræsentant)
+Afbud: Signe Bækgaard (medarbejderrepræsentant)
+Referent: Ulrik Brøndum
 
-## 1. Godkendelse af dagsorden
-Beslutning: Dagsordenen blev godkendt.
+## 1. Referat fra sidste møde
+Beslutning: Referatet blev godkendt uden bemærkninger.
 
-## 2. Opfølgning på MTU 2026
-Resultaterne af medarbejdertrivselsundersøgelsen blev gennemgået.
-Beslutning: Der nedsættes en arbejdsgruppe.
-Handling [H-2026-01]: Arbejdsgruppen fremlægger forslag. Ansvarlig: leder. Frist: 01.09.2026
+## 2. Handlingsplan efter MTU 2026
+Kontorets resultater i medarbejderundersøgelsen blev præsenteret.
+Beslutning: Hvert team vælger ét indsatsområde.
+Handling [H-2026-14]: Teamene afleverer deres indsatsområder. Ansvarlig: leder. Frist: 15.08.2026
 
-## 3. Budget 2027
-Orientering om budgettet for næste år.
-""",  # noqa: E501 - verbatim copies keep their long attendee lines
-    "amu_2200_2026-09-10.md": """\
+## 3. Forbrug i første halvår
+Orientering om regnskabet til og med april.
+""",  # noqa: E501 - attendee lines are as long as real ones
+    "amu_3400_2026-08-27.md": """\
 Referat
 Udvalg: Arbejdsmiljøudvalg
-Enhed: 2200
-Dato: 10. september 2026
-Til stede: Gitte Skyggesen21 (leder), Ørnulf Attrapsen22 (AMR), Birthe Blindersen23 (AMR), Søren Mockbølle24 (medarbejderrepræsentant)
-Referent: Gitte Skyggesen21
-Punkt 1 APV-handlingsplan
-Status på faldulykken, jf. sagen om medarbejder 121285-1234.
-Beslutning: Der opsættes gelænder.
-Handling: Bestil gelænder. Ansvarlig: leder. Frist: 31.10.2026
-Punkt 2 Sygefravær
-Sygefraværet i afdelingen er steget.
-""",  # noqa: E501 - verbatim copies keep their long attendee lines
-    "su_2100_20260920.txt": """\
+Enhed: 3400
+Dato: 27. august 2026
+Til stede: Lone Havsteen (leder), Kasper Rødgaard (AMR), Birgitte Fjordside (AMR), Mikkel Vejlebro (medarbejderrepræsentant)
+Referent: Lone Havsteen
+Punkt 1 APV-opfølgning
+Klagerne over støj i storrummet, jf. henvendelsen fra medarbejder 030478-2217.
+Beslutning: Der indkøbes lydabsorberende skærme.
+Handling: Indhent tilbud på skærme. Ansvarlig: leder. Frist: 30.09.2026
+Punkt 2 Langtidssygemeldinger
+Antallet af langtidssygemeldte er halveret siden foråret.
+""",  # noqa: E501 - attendee lines are as long as real ones
+    "su_3300_20260916.txt": """\
 Udvalg: Samarbejdsudvalg
-Enhed: 2100
-Dato: 2026-09-20
-Til stede: Kirsten Ægidius-Holmgaard01 (leder), Palle Testesen02 (TR), Bent Dummysen04 (medarbejderrepræsentant), Lis Eksempelsen05 (medarbejderrepræsentant)
-Afbud: Åse Prøvesen03 (AMR), Jens Fiktivsen06 (medarbejderrepræsentant)
-Referent: Palle Testesen02
+Enhed: 3300
+Dato: 2026-09-16
+Til stede: Merete Østergaard-Vind (leder), Ulrik Brøndum (TR), Tove Hvidbjerg (medarbejderrepræsentant), Asger Nørgaard (medarbejderrepræsentant)
+Afbud: Jørn Kildegaard (AMR), Signe Bækgaard (medarbejderrepræsentant)
+Referent: Ulrik Brøndum
 
-Punkt 1 Opfølgning på handlinger
-Opfølgning H-2026-01: afsluttet
+Punkt 1 Status på aftalte handlinger
+Opfølgning H-2026-14: afsluttet
 
-Punkt 2 Kompetenceudvikling
-Drøftelse af kursusbudgettet for 2027.
-""",  # noqa: E501 - verbatim copies keep their long attendee lines
+Punkt 2 Efteruddannelse
+Drøftelse af kurser i det nye sagssystem.
+""",  # noqa: E501 - attendee lines are as long as real ones
 }
 FORMATS = (".md", ".txt", ".docx", ".pdf")
 TOPICS = TopicTaxonomy.load()
@@ -101,7 +104,7 @@ Til stede: Anne Hansen (leder), Bo Jensen (TR)
 Afbud: ingen
 """
 
-STANDARD = """# Referat af SU-møde
+STANDARD = """# Referat af møde i SU
 
 Udvalg: SU
 Enhed: Økonomikontoret (1200)
@@ -110,13 +113,13 @@ Til stede: Anne Hansen (leder), Bo Jensen (TR), Carla Madsen (AMR)
 Afbud: Dorthe Nielsen (medarbejderrepræsentant)
 Referent: Bo Jensen
 
-Punkt 1 Godkendelse af dagsorden
-Beslutning: Dagsordenen blev godkendt.
+Punkt 1 Valg af ordstyrer
+Beslutning: Mødet blev ledet af formanden.
 
-Punkt 2: Opfølgning på MTU 2026
-Resultaterne blev drøftet med Erik Eriksen, se sag 010190-1235.
-Beslutning: Anne Hansen nedsætter en arbejdsgruppe.
-Handling [H-2026-07]: Arbejdsgruppen fremlægger forslag. Ansvarlig: leder. Frist: 30.04.2026
+Punkt 2: Resultaterne af MTU 2026
+Tallene blev drøftet med Erik Eriksen, se sag 010190-1235.
+Beslutning: Anne Hansen inviterer til et dialogmøde.
+Handling [H-2026-07]: Dialogmødet holdes i alle teams. Ansvarlig: leder. Frist: 30.04.2026
 
 Punkt 3 - Sygefraværet i 2. kvartal
 Opfølgning H-2026-03: afsluttet
@@ -180,16 +183,16 @@ def test_standard_template_is_parsed_into_meeting_items_decisions_actions_and_fo
         n_present=3,
         n_absent=1,
         items=(
-            AgendaItem(1, "Godkendelse af dagsorden", (), ("Dagsordenen blev godkendt.",), (), ()),
+            AgendaItem(1, "Valg af ordstyrer", (), ("Mødet blev ledet af formanden.",), (), ()),
             AgendaItem(
                 2,
-                "Opfølgning på MTU 2026",
+                "Resultaterne af MTU 2026",
                 ("mtu",),
-                (f"{NAME_PLACEHOLDER} nedsætter en arbejdsgruppe.",),
+                (f"{NAME_PLACEHOLDER} inviterer til et dialogmøde.",),
                 (
                     Action(
                         "H-2026-07",
-                        "Arbejdsgruppen fremlægger forslag.",
+                        "Dialogmødet holdes i alle teams.",
                         "leder",
                         dt.date(2026, 4, 30),
                     ),
@@ -272,16 +275,16 @@ def test_markdown_decoration_and_tables_do_not_hide_the_template() -> None:
     assert meeting.items[0].decisions == ("Der måles temperatur.",)
 
 
-# --- the acceptance drop --------------------------------------------------------------------
+# --- the tests' own minutes, shaped like a landing drop -------------------------------------------
 
 
 @pytest.mark.parametrize(
     ("file_name", "committee", "unit", "date", "present", "absent", "items"),
     [
-        ("AMU_2100_2026-03-05.txt", "AMU", "2100", dt.date(2026, 3, 5), 3, 1, 2),
-        ("SU_Afdeling_A_2026-06-15.md", "SU", "2100", dt.date(2026, 6, 15), 5, 1, 3),
-        ("amu_2200_2026-09-10.md", "AMU", "2200", dt.date(2026, 9, 10), 4, 0, 2),
-        ("su_2100_20260920.txt", "SU", "2100", dt.date(2026, 9, 20), 4, 2, 2),
+        ("AMU_3300_2026-02-11.txt", "AMU", "3300", dt.date(2026, 2, 11), 3, 1, 2),
+        ("SU_Kontor_for_Klagesager_2026-05-20.md", "SU", "3300", dt.date(2026, 5, 20), 5, 1, 3),
+        ("amu_3400_2026-08-27.md", "AMU", "3400", dt.date(2026, 8, 27), 4, 0, 2),
+        ("su_3300_20260916.txt", "SU", "3300", dt.date(2026, 9, 16), 4, 2, 2),
     ],
 )
 def test_acceptance_drop_minutes_parse_with_the_expected_header_and_items(
@@ -293,7 +296,7 @@ def test_acceptance_drop_minutes_parse_with_the_expected_header_and_items(
     absent: int,
     items: int,
 ) -> None:
-    meeting = parse_minutes(file_name, ACCEPTANCE_MINUTES[file_name].encode(), TOPICS)
+    meeting = parse_minutes(file_name, OWN_MINUTES[file_name].encode(), TOPICS)
 
     assert (meeting.committee_type, meeting.org_unit_code, meeting.meeting_date) == (
         committee,
@@ -306,22 +309,22 @@ def test_acceptance_drop_minutes_parse_with_the_expected_header_and_items(
 
 def test_acceptance_drop_actions_followups_and_topics_are_found() -> None:
     def read(file_name: str) -> Meeting:
-        return parse_minutes(file_name, ACCEPTANCE_MINUTES[file_name].encode(), TOPICS)
+        return parse_minutes(file_name, OWN_MINUTES[file_name].encode(), TOPICS)
 
-    june, september = read("SU_Afdeling_A_2026-06-15.md"), read("su_2100_20260920.txt")
-    amu = read("amu_2200_2026-09-10.md")
+    may, september = read("SU_Kontor_for_Klagesager_2026-05-20.md"), read("su_3300_20260916.txt")
+    amu = read("amu_3400_2026-08-27.md")
 
-    assert june.items[1].topics == ("mtu",)
-    assert june.items[1].actions == (
-        Action("H-2026-01", "Arbejdsgruppen fremlægger forslag.", "leder", dt.date(2026, 9, 1)),
+    assert may.items[1].topics == ("mtu",)
+    assert may.items[1].actions == (
+        Action("H-2026-14", "Teamene afleverer deres indsatsområder.", "leder", dt.date(2026, 8, 15)),
     )
-    assert september.items[0].followups == (FollowUp("H-2026-01", "afsluttet"),)
-    assert amu.items[0].actions == (Action(None, "Bestil gelænder.", "leder", dt.date(2026, 10, 31)),)
+    assert september.items[0].followups == (FollowUp("H-2026-14", "afsluttet"),)
+    assert amu.items[0].actions == (Action(None, "Indhent tilbud på skærme.", "leder", dt.date(2026, 9, 30)),)
     assert amu.items[1].topics == ("sygefravaer",)
 
 
 def test_acceptance_drop_minutes_keep_no_names_and_no_cpr_numbers() -> None:
-    for file_name, text in ACCEPTANCE_MINUTES.items():
+    for file_name, text in OWN_MINUTES.items():
         listed = " ".join(
             line.split(":", 1)[1]
             for line in text.splitlines()
@@ -349,7 +352,7 @@ HEADER_VARIANTS = [
     ("SU-møde", "SU", "Økonomikontoret (1200)", "1200", None, "12. mar. 2026"),
     ("MED", "MED", "1200", "1200", None, "12-03-2026"),
     ("MED-udvalg", "MED", "1200 Økonomikontoret", "1200", None, "12/3 2026"),
-    ("Lokal-MED", "MED", "Lønkontoret", None, "Lønkontoret", "12/3-2026"),
+    ("Lokal-MED", "MED", "HR-kontoret", None, "HR-kontoret", "12/3-2026"),
     ("AMU", "AMU", "1200", "1200", None, "12.3.26"),
     ("Arbejdsmiljøudvalg", "AMU", "1200", "1200", None, "torsdag den 12. marts 2026 kl. 10-12"),
     ("Arbejdsmiljøudvalget (ordinært møde)", "AMU", "A-12", "A-12", None, "12.03.2026"),
@@ -497,9 +500,9 @@ def test_every_agenda_item_marker_starts_an_item(first: str, second: str, suffix
 
 
 def test_title_on_the_line_after_a_bare_marker_is_the_title() -> None:
-    meeting = parse(with_items("Punkt 1\nGodkendelse af dagsorden\nBeslutning: Godkendt."))
+    meeting = parse(with_items("Punkt 1\nValg af ordstyrer\nBeslutning: Godkendt."))
 
-    assert meeting.items[0].title == "Godkendelse af dagsorden"
+    assert meeting.items[0].title == "Valg af ordstyrer"
     assert meeting.items[0].decisions == ("Godkendt.",)
 
 
@@ -692,7 +695,7 @@ def test_due_date_is_read_in_every_form_and_a_missing_year_follows_the_meeting(
             (FollowUp("H-2026-03", "afsluttet"), FollowUp("H-2026-04", "i gang")),
         ),
         ("Opfølgning på handlingsplanen blev drøftet.", ()),
-        ("Status på faldulykken, sag 121285-1234.", ()),
+        ("Status på klagesagen, sag 240893-1106.", ()),
     ],
 )
 def test_followups_are_read_with_their_status_normalised(line: str, followups: tuple[FollowUp, ...]) -> None:
@@ -796,7 +799,7 @@ Handling: Kontakt Gustav. Ansvarlig: Gustav Grøn. Frist: 30.04.2026
 @pytest.mark.parametrize("suffix", FORMATS)
 def test_cpr_numbers_are_redacted_in_every_stored_field(suffix: str) -> None:
     # 010190-1235 fails the modulus-11 check and must be redacted all the same.
-    cprs = "010190-1235, 0101901235, 121285-1234 og 010190 1235"
+    cprs = "010190-1235, 0101901235, 240893-1106 og 010190 1235"
     text = with_items(
         f"Punkt 1 Sagen om {cprs}\nBody om {cprs}.\nBeslutning: Sag {cprs} lukkes.\n"
         f"Handling [H-1]: Arkivér {cprs}. Ansvarlig: HR\n"
@@ -823,7 +826,7 @@ def test_cpr_number_written_with_a_word_dash_is_redacted() -> None:
 @pytest.mark.parametrize("suffix", [".md", ".txt", ".docx"])  # the test PDF font has no en dash
 def test_cpr_number_after_a_hyphen_or_a_word_dash_is_redacted(suffix: str) -> None:
     text = with_items(
-        "Punkt 1 Sag-010190-1235 og sag\u2013121285-1234\n"
+        "Punkt 1 Sag-010190-1235 og sag\u2013240893-1106\n"
         "Handling [H-1]: Arkivér sag-0101901235. Ansvarlig: HR\n"
     )
 
@@ -844,10 +847,10 @@ def test_cpr_number_in_a_header_never_reaches_an_error_message() -> None:
 @pytest.mark.parametrize(
     ("item", "topics"),
     [
-        ("Punkt 1 Opfølgning på MTU 2026", ("mtu",)),
+        ("Punkt 1 Resultaterne af MTU 2026", ("mtu",)),
         ("Punkt 1 Sygefraværet i 2. kvartal", ("sygefravaer",)),
         ("Punkt 1 Eventuelt\nIntet.", ()),
-        ("Punkt 1 Godkendelse af dagsorden\nBeslutning: Godkendt.", ()),
+        ("Punkt 1 Valg af ordstyrer\nBeslutning: Godkendt.", ()),
         ("Punkt 1 Orientering\nTillidsrepræsentanten orienterede om nyt.", ()),
         ("Punkt 1 Orientering\nTo var fraværende.", ()),
         (
@@ -855,7 +858,7 @@ def test_cpr_number_in_a_header_never_reaches_an_error_message() -> None:
             ("kompetenceudvikling", "oekonomi"),
         ),
         ("Punkt 1 Orientering\nHandling: Planlæg omorganiseringen.", ("organisationsaendring",)),
-        ("Punkt 1 APV-handlingsplan\nStatus på faldulykken.", ("apv", "arbejdsmiljoe")),
+        ("Punkt 1 APV-kortlægning\nTo faldulykker på trappen blev gennemgået.", ("apv", "arbejdsmiljoe")),
         ("Punkt 1 Sygefravaer og trivslen", ("sygefravaer", "trivsel")),
         ("Punkt 1 Social kapital: tillid og samarbejdet", ("samarbejde", "tillid")),
     ],

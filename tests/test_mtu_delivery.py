@@ -34,9 +34,9 @@ ORG_UNITS = """org_unit_code;name;parent_code;institution_code;unit_type
 EMPLOYEES = "employee_number;org_unit_code;hire_date\nE1;1110;2020-01-01\n"
 
 QUESTIONS = """question_code,text_da,dimension,scale_min,scale_max,reverse_scored,dont_know_code
-Q1,Jeg har tillid til min leder,tillid,1,5,nej,9
+Q1,Jeg stoler på min leders udmeldinger,tillid,1,5,nej,9
 Q2,Ledelsen stoler på os,tillid,1,5,nej,9
-Q3,Vil du anbefale din arbejdsplads?,enps,0,10,nej,
+Q3,Vil du anbefale os som arbejdsplads?,enps,0,10,nej,
 """
 
 RESPONSES = """respondent_id,org_unit_code,submitted_at,Q1,Q2,Q3
@@ -66,9 +66,9 @@ CP_RESPONSES = (
 )
 
 MQ_QUESTIONS = """question_code;text_da;dimension;scale_min;scale_max;reverse_scored;dont_know_code
-Q1;Jeg har tillid til min leder;tillid;1;5;nej;9
+Q1;Jeg stoler på min leders udmeldinger;tillid;1;5;nej;9
 Q2;Ledelsen stoler på os;tillid;1;5;nej;9
-Q3;Vi kan stole på hinanden;tillid;1;5;nej;9
+Q3;Kollegerne holder det de lover;tillid;1;5;nej;9
 """
 
 # Q9 is not in the catalogue, Q3 of the catalogue was not delivered.

@@ -30,7 +30,7 @@ ORG_UNITS = """org_unit_code;name;parent_code;institution_code;unit_type
 """
 
 QUESTIONS = """question_code;text_da;dimension;scale_min;scale_max;reverse_scored;dont_know_code
-Q1;Jeg har tillid til min leder;tillid;1;5;nej;9
+Q1;Jeg stoler på min leders udmeldinger;tillid;1;5;nej;9
 Q2;Ledelsen stoler på medarbejderne;tillid;1;5;nej;9
 """
 

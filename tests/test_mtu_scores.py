@@ -38,13 +38,13 @@ E2;1120;2020-01-01;;1
 """
 
 QUESTIONS_2026 = """question_code;text_da;dimension;scale_min;scale_max;reverse_scored;dont_know_code
-Q1;Jeg har tillid til min leder;tillid;1;5;nej;9
+Q1;Jeg stoler på min leders udmeldinger;tillid;1;5;nej;9
 Q2;Ledelsen stoler på medarbejderne;tillid;1;5;nej;9
-Q3;Vi kan stole på hinanden;tillid;1;5;nej;9
-Q4;Jeg har ofte for meget at lave;arbejdspres;1;5;ja;9
-Q5;Konflikter løses retfærdigt;retfaerdighed;1;5;nej;
+Q3;Kollegerne holder det de lover;tillid;1;5;nej;9
+Q4;Min arbejdsmængde er for stor;arbejdspres;1;5;ja;9
+Q5;Uenigheder håndteres fair;retfaerdighed;1;5;nej;
 Q6;Vi samarbejder godt;samarbejde;1;5;nej;
-Q7;Vil du anbefale din arbejdsplads?;enps;0;10;nej;
+Q7;Vil du anbefale os som arbejdsplads?;enps;0;10;nej;
 """
 
 # R1: Q3 is don't-know (9). R2: ' 3 ' and '4,0' mean 3 and 4; Q5 is blank. R3 answers one of the
@@ -65,10 +65,10 @@ INVITATIONS_2026 = """org_unit_code;invited
 
 # Two years earlier: Q2 keeps its code but its text changed; Q3 differs only in spacing and case.
 QUESTIONS_2024 = """question_code;text_da;dimension;scale_min;scale_max;reverse_scored;dont_know_code
-Q1;Jeg har tillid til min leder;tillid;1;5;nej;9
-Q2;Ledelsen har tillid til os;tillid;1;5;nej;9
-Q3;Vi kan  stole på Hinanden;tillid;1;5;nej;9
-Q7;Vil du anbefale din arbejdsplads?;enps;0;10;nej;
+Q1;Jeg stoler på min leders udmeldinger;tillid;1;5;nej;9
+Q2;Ledelsen viser os tillid;tillid;1;5;nej;9
+Q3;Kollegerne holder  det de Lover;tillid;1;5;nej;9
+Q7;Vil du anbefale os som arbejdsplads?;enps;0;10;nej;
 """
 
 RESPONSES_2024 = """respondent_id;org_unit_code;submitted_at;Q1;Q2;Q3;Q7

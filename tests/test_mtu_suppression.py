@@ -38,7 +38,7 @@ ORG_UNITS = """org_unit_code;name;parent_code;institution_code;unit_type
 EMPLOYEES = "employee_number;org_unit_code;hire_date\nE1;1110;2020-01-01\nE2;1210;2020-01-01\n"
 
 QUESTIONS = """question_code;text_da;dimension;scale_min;scale_max;reverse_scored;dont_know_code
-Q1;Jeg har tillid til min leder;tillid;1;5;nej;9
+Q1;Jeg stoler på min leders udmeldinger;tillid;1;5;nej;9
 """
 
 # (unit, job family, respondents)

@@ -23,7 +23,7 @@ def test_every_date_format_of_the_contract_means_the_same_day(text: str) -> None
     assert parse_date(text) == "2026-03-12"
 
 
-@pytest.mark.parametrize("text", ["31-02-2026", "2026/03/12", "12 marts", "170667-9385"])
+@pytest.mark.parametrize("text", ["31-02-2026", "2026/03/12", "12 marts", "230971-4116"])
 def test_an_impossible_or_unknown_date_is_refused_without_repeating_the_value(text: str) -> None:
     with pytest.raises(ValueError) as refused:
         parse_date(text)
@@ -33,7 +33,7 @@ def test_an_impossible_or_unknown_date_is_refused_without_repeating_the_value(te
 def test_naive_timestamps_are_copenhagen_time_and_zoned_ones_keep_their_zone() -> None:
     assert parse_timestamp("2026-06-30 02:00:00") == "2026-06-30T02:00:00+02:00"
     assert parse_timestamp("2026-01-15T02:00:00") == "2026-01-15T02:00:00+01:00"
-    assert parse_timestamp("2026-09-30T02:00:00+02:00") == "2026-09-30T02:00:00+02:00"
+    assert parse_timestamp("2026-09-29T23:45:00+02:00") == "2026-09-29T23:45:00+02:00"
     assert parse_timestamp("2026-09-30T00:00:00Z") == "2026-09-30T00:00:00+00:00"
 
 
@@ -80,7 +80,7 @@ def test_the_delimiter_is_detected_from_the_header_line() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Anne (170667-9385) er syg", "cpr 1706679385.", "010190-1235 fejler modulus 11", "nr. 290200 1234"],
+    ["Anne (230971-4116) er syg", "cpr 2309714116.", "010190-1235 fejler modulus 11", "nr. 290200 1234"],
 )
 def test_cpr_numbers_with_a_valid_date_are_redacted_even_when_modulus_11_fails(text: str) -> None:
     redacted = redact_cpr(text)
