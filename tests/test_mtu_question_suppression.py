@@ -16,7 +16,9 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
+import psycopg
 import pytest
+from disclosure_attack import attack_mtu
 
 from conftest import fresh_database
 from nights import query, run_night
@@ -68,11 +70,13 @@ def dsn(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
         yield warehouse
 
 
-def questions(dsn: str, code: str) -> dict[str, tuple[object, ...]]:
+def questions(
+    dsn: str, code: str, table: str = "marts.mtu_question_results"
+) -> dict[str, tuple[object, ...]]:
     """(n_respondents, score, suppressed) of a question by unit."""
     rows = query(
         dsn,
-        "select org_unit_code, n_respondents, score, suppressed from marts.mtu_question_results"
+        f"select org_unit_code, n_respondents, score, suppressed from {table}"
         " where survey_id = 'MTU2026' and question_code = %s",
         code,
     )
@@ -108,9 +112,16 @@ def test_a_question_row_counts_the_valid_answers_to_that_question_in_the_subtree
 def test_a_sibling_question_is_suppressed_so_the_few_answers_cannot_be_recovered_by_differencing(
     dsn: str,
 ) -> None:
-    assert questions(dsn, "Q2") == {
+    # Rules 1 and 3, per question, as the dbt model decides them:
+    assert questions(dsn, "Q2", "intermediate.int_mtu_question_results") == {
         "1000": (8, 93.75, False),
         "1100": (2, None, True),
         "1200": (6, None, True),
     }
-    assert [values[-1] for values in questions(dsn, "Q1").values()] == [False, False, False]
+    q1 = questions(dsn, "Q1", "intermediate.int_mtu_question_results")
+    assert [values[-1] for values in q1.values()] == [False, False, False]
+    # Rule 5 then sees that 1100's tillid result minus its Q1 gives its two Q2 answers, and
+    # suppresses more questions in the published mart: nothing small can be solved for.
+    assert questions(dsn, "Q2")["1100"] == (2, None, True)
+    with psycopg.connect(dsn) as conn:
+        assert attack_mtu(conn, "marts", 5) == []
