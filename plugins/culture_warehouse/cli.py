@@ -134,6 +134,7 @@ def where_to_look(dsn: str) -> str:
             "    select * from audit.quarantine limit 20;  -- rows set aside, with line and column",
             "    select * from marts.source_freshness;     -- how old each source's data is tonight",
             "    select * from marts.publication_status;   -- which night built each mart, and why",
+            "    select * from audit.disclosure_checks;    -- rule 5: groups checked, extra suppressions",
             "  make airflow        -- the same DAG in the Airflow UI (http://localhost:8080)",
             "  README.md           -- configuration, a real PostgreSQL or landing location, Docker Compose",
         ]
