@@ -287,7 +287,7 @@ def test_markdown_decoration_and_tables_do_not_hide_the_template() -> None:
         ("su_3300_20260916.txt", "SU", "3300", dt.date(2026, 9, 16), 4, 2, 2),
     ],
 )
-def test_acceptance_drop_minutes_parse_with_the_expected_header_and_items(
+def test_a_set_of_committee_minutes_parses_with_the_expected_header_and_items(
     file_name: str,
     committee: str,
     unit: str,
@@ -307,7 +307,7 @@ def test_acceptance_drop_minutes_parse_with_the_expected_header_and_items(
     assert [item.number for item in meeting.items] == list(range(1, items + 1))
 
 
-def test_acceptance_drop_actions_followups_and_topics_are_found() -> None:
+def test_actions_follow_ups_and_topics_of_a_set_of_minutes_are_found() -> None:
     def read(file_name: str) -> Meeting:
         return parse_minutes(file_name, OWN_MINUTES[file_name].encode(), TOPICS)
 
@@ -323,7 +323,7 @@ def test_acceptance_drop_actions_followups_and_topics_are_found() -> None:
     assert amu.items[1].topics == ("sygefravaer",)
 
 
-def test_acceptance_drop_minutes_keep_no_names_and_no_cpr_numbers() -> None:
+def test_a_set_of_minutes_keeps_no_names_and_no_cpr_numbers() -> None:
     for file_name, text in OWN_MINUTES.items():
         listed = " ".join(
             line.split(":", 1)[1]
