@@ -304,28 +304,28 @@ def failing_marts(outcome: Outcome) -> dict[str, str]:
     return failures
 
 
-_SUPPRESS = {
-    BREAKDOWN_MART: (
+_SUPPRESS = {  # (mart, length of a cell's key) → the update hiding those cells
+    (BREAKDOWN_MART, 4): (
         "update {schema}.mtu_breakdown_results set score = null, favourable_pct = null, suppressed = true"
         " where (survey_id, org_unit_code, background_variable, background_value)"
         " in (select * from unnest(%s::text[], %s::text[], %s::text[], %s::text[]))"
     ),
-    BREAKDOWN_MART + " in one dimension": (
+    (BREAKDOWN_MART, 5): (  # one dimension's rows
         "update {schema}.mtu_breakdown_results set score = null, favourable_pct = null, suppressed = true"
         " where (survey_id, org_unit_code, background_variable, background_value, dimension)"
         " in (select * from unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[]))"
     ),
-    QUESTION_MART: (
+    (QUESTION_MART, 3): (
         "update {schema}.mtu_question_results"
         " set score = null, favourable_pct = null, delta = null, suppressed = true"
         " where (survey_id, org_unit_code, question_code)"
         " in (select * from unnest(%s::text[], %s::text[], %s::text[]))"
     ),
-    MONTHLY_MART: (
+    (MONTHLY_MART, 2): (
         "update {schema}.absence_monthly set sick_days = null, sick_days_per_fte = null, suppressed = true"
         " where (org_unit_code, month_start) in (select * from unnest(%s::text[], %s::date[]))"
     ),
-    SCORECARD_MART: (
+    (SCORECARD_MART, 2): (
         "update {schema}.culture_scorecard set sick_days_per_fte_12m = null, long_term_sick_share_12m = null,"
         " absence_suppressed = true"
         " where (org_unit_code, period_end) in (select * from unnest(%s::text[], %s::date[]))"
@@ -342,7 +342,7 @@ _QUESTION_DELTAS = (
 def _suppressible(cell: Cell) -> bool:
     """Cells the control may suppress: every fine cell, a 12-month absence figure, and one
     dimension of a unit's round (with its scorecard columns) — never a whole round of a unit."""
-    return cell.mart in _SUPPRESS or (cell.mart == DIMENSION_MART and len(cell.key) == 3)
+    return (cell.mart, len(cell.key)) in _SUPPRESS or (cell.mart == DIMENSION_MART and len(cell.key) == 3)
 
 
 def _suppress_dimensions(conn: psycopg.Connection, schema: str, keys: list[tuple[Hashable, ...]]) -> None:
@@ -391,22 +391,16 @@ def _suppress_dimensions(conn: psycopg.Connection, schema: str, keys: list[tuple
 
 
 def _suppress(conn: psycopg.Connection, schema: str, cells: Iterable[Cell]) -> None:
-    keys: dict[str, list[tuple[Hashable, ...]]] = defaultdict(list)
+    keys: dict[tuple[str, int], list[tuple[Hashable, ...]]] = defaultdict(list)
     for cell in cells:
-        keys[cell.mart].append(cell.key)
-    for mart, rows in list(keys.items()):
-        if mart == BREAKDOWN_MART:
-            keys[mart] = [r for r in rows if len(r) == 4]
-            keys[mart + " in one dimension"] = [r for r in rows if len(r) == 5]
-    for mart, rows in keys.items():
-        if not rows:
-            continue
-        if mart == DIMENSION_MART:
+        keys[(cell.mart, len(cell.key))].append(cell.key)
+    for (mart, length), rows in keys.items():
+        if mart == DIMENSION_MART and length == 3:
             _suppress_dimensions(conn, schema, rows)
             continue
-        if mart not in _SUPPRESS:
+        if (mart, length) not in _SUPPRESS:
             raise ValueError(f"the disclosure control may not change {mart}")
         columns = [list(column) for column in zip(*rows, strict=True)]
-        conn.execute(_SUPPRESS[mart].format(schema=schema), columns)  # type: ignore[arg-type]
+        conn.execute(_SUPPRESS[(mart, length)].format(schema=schema), columns)  # type: ignore[arg-type]
         if mart == QUESTION_MART:
             conn.execute(_QUESTION_DELTAS.format(schema=schema), columns)  # type: ignore[arg-type]

@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from culture_warehouse.disclosure.solver import Form, form
+from culture_warehouse.disclosure.solver import Form, Publication, form
 
 
 @dataclass
@@ -77,8 +77,6 @@ class Family:
         """A secret that the empty groups alone determine is a sum of nobody's answers (its
         members contribute nothing to these figures): known to be 0 from the sizes, it tells
         nothing and is no secret."""
-        from culture_warehouse.disclosure.solver import Publication
-
         zeros = Publication(self.constraints)
         self.secrets = [s for s in self.secrets if not zeros.determined(s.terms)]
 
@@ -88,8 +86,6 @@ class Family:
         the unit's dimension result. Rules 1–3 publish that result for its respondents; the
         respondent-count families audit the headline marts themselves, so these identities are
         counted, not suppressed (README, "Disclosure control")."""
-        from culture_warehouse.disclosure.solver import Publication
-
         headline = Publication([c.terms for c in self.cells if c.shown and not c.fine] + self.constraints)
         kept = [s for s in self.secrets if not headline.determined(s.terms)]
         self.headline_identities = len(self.secrets) - len(kept)

@@ -20,10 +20,6 @@ actions as (
     select * from {{ ref('int_committee_actions') }}
 ),
 
-round_institutions as (
-    select * from {{ ref('int_mtu_round_institutions') }}
-),
-
 closure as (
     select * from {{ ref('int_org_closure') }}
 ),
@@ -85,22 +81,8 @@ open_actions as (
 ),
 
 unit_rounds as (
-    {#- The same round as the scorecard's mtu_survey_id: the latest of the unit's own institution
-        that ended (its last submission) on or before the period end. -#}
-    select distinct on (units.org_unit_code, units.period_end)
-        units.org_unit_code,
-        units.period_end,
-        round_institutions.round_end_date
-    from units
-    inner join round_institutions
-        on
-            units.institution_code = round_institutions.institution_code
-            and units.period_end >= round_institutions.round_end_date
-    order by
-        units.org_unit_code asc,
-        units.period_end asc,
-        round_institutions.round_end_date desc,
-        round_institutions.survey_id desc
+    {#- The same round as the scorecard's mtu_survey_id. -#}
+    select * from {{ ref('int_scorecard_unit_rounds') }}
 ),
 
 followed_up as (

@@ -11,10 +11,6 @@ units as (
     select * from {{ ref('int_scorecard_units') }}
 ),
 
-round_institutions as (
-    select * from {{ ref('int_mtu_round_institutions') }}
-),
-
 unit_results as (
     select * from {{ ref('int_mtu_unit_results') }}
 ),
@@ -24,20 +20,7 @@ dimension_results as (
 ),
 
 unit_rounds as (
-    select distinct on (units.org_unit_code, units.period_end)
-        units.org_unit_code,
-        units.period_end,
-        round_institutions.survey_id
-    from units
-    inner join round_institutions
-        on
-            units.institution_code = round_institutions.institution_code
-            and units.period_end >= round_institutions.round_end_date
-    order by
-        units.org_unit_code asc,
-        units.period_end asc,
-        round_institutions.round_end_date desc,
-        round_institutions.survey_id desc
+    select * from {{ ref('int_scorecard_unit_rounds') }}
 ),
 
 dimension_columns as (
