@@ -11,7 +11,7 @@ import logging
 from collections import Counter
 from collections.abc import Set
 
-from culture_warehouse.disclosure.control import Outcome, audit, failing_marts, protect
+from culture_warehouse.disclosure.control import Outcome, audit_in_parallel, failing_marts, protect
 from culture_warehouse.transform import BUILD_SCHEMA
 from culture_warehouse.warehouse import connect
 
@@ -35,8 +35,8 @@ def disclosure_gate(
 
     Returns mart → reason for each mart to hold back.
     """
+    outcome = audit_in_parallel(dsn, schema, k, skip=skip)
     with connect(dsn) as conn:
-        outcome = audit(conn, schema, k, skip=skip)
         _record(conn, run_id, "gate", outcome)
     failures = failing_marts(outcome)
     for mart, reason in sorted(failures.items()):

@@ -13,9 +13,12 @@ exact check, reporting counts only. Both read structure and group sizes, never a
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import time
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Set
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 import psycopg
@@ -24,12 +27,14 @@ from culture_warehouse.disclosure.families import (
     BREAKDOWN_MART,
     DIMENSION_MART,
     MONTHLY_MART,
+    PARTS,
     QUESTION_MART,
     SCORECARD_MART,
     read_families,
 )
 from culture_warehouse.disclosure.model import Cell, Family, Secret
 from culture_warehouse.disclosure.solver import Form, Publication
+from culture_warehouse.warehouse import connect
 
 log = logging.getLogger(__name__)
 MAX_ROUNDS = 200
@@ -56,21 +61,57 @@ def audit_family(family: Family, blame: bool = False) -> FamilyAudit:
     With ``blame``, a leaking family names the marts to hold back: its finest-grained marts, and
     its headline marts as well when the leak stands even without the fine ones.
     """
-    determined = _determined(family.published(), family.secrets)
+    still: bool | None = None  # whether the headline figures alone give a leak away
+    if family.variants:
+        determined, still = _variant_leaks(family)
+    else:
+        determined = _determined(family.publication(), family.secrets)
     blamed: tuple[str, ...] = ()
     if blame and determined:
-        fine = {cell.mart for cell in family.cells if cell.shown and cell.fine}
-        headline = [c.terms for c in family.cells if c.shown and not c.fine] + family.constraints
-        still = _determined(headline, determined)
+        fine = {cell.mart for cell in family.cells if cell.shown and cell.fine} | set(family.known_cells)
+        if still is None:
+            headline = [c.terms for c in family.cells if c.shown and not c.fine] + family.constraints
+            still = bool(_determined(Publication(headline), determined))
         headline_marts = {cell.mart for cell in family.cells if cell.shown and not cell.fine}
         blamed = tuple(sorted(fine | (headline_marts if still or not fine else set())))
-    shown = Counter(cell.mart for cell in family.cells if cell.shown)
+    shown = Counter(cell.mart for cell in family.cells if cell.shown) + family.known_cells
     return FamilyAudit(family.name, sum(shown.values()), len(family.secrets), determined, blamed, dict(shown))
 
 
-def _determined(published: list[Form], secrets: list[Secret]) -> list[Secret]:
-    publication = Publication(published)
+def _determined(publication: Publication, secrets: list[Secret]) -> list[Secret]:
     return [secret for secret in secrets if publication.determined(secret.terms)]
+
+
+def _variant_leaks(family: Family) -> tuple[list[Secret], bool]:
+    """The secrets some variant of the family determines (Variant), and whether the headline
+    figures alone give one of them away in a variant where that is a leak."""
+    core = family.publication()
+    forms = [secret.terms for secret in family.secrets]
+    before = [core.determined(terms) for terms in forms]
+    secrets_of: dict[int, list[int]] = defaultdict(list)
+    for index, terms in enumerate(forms):
+        for variable, _ in terms:
+            secrets_of[variable].append(index)
+    headline_core: Publication | None = None
+    leaks: dict[int, Secret] = {}
+    still = False
+    for variant in family.variants:
+        extra = variant.shown + variant.zeros
+        answers = core.extended(extra).determined(forms, before, secrets_of) if extra else before
+        found = [index for index, answer in enumerate(answers) if answer]
+        if not found:
+            continue
+        if headline_core is None:
+            headline = [c.terms for c in family.cells if c.shown and not c.fine] + family.constraints
+            headline_core = Publication(headline)
+        given = headline_core.extended(variant.headline + variant.zeros).publication
+        by_headline = {index for index in found if given.determined(forms[index])}
+        if variant.identities:
+            found = [index for index in found if index not in by_headline]
+        else:
+            still |= bool(by_headline)
+        leaks.update((index, family.secrets[index]) for index in found)
+    return [leaks[index] for index in sorted(leaks)], still
 
 
 def protect_family(family: Family) -> list[Cell]:
@@ -91,7 +132,7 @@ def protect_family(family: Family) -> list[Cell]:
         for variable, _ in terms:
             forms_of[variable].append(len(family.cells) + offset)
     suppressed: list[Cell] = []
-    leaking = _determined(family.published(), family.secrets)
+    leaking = _determined(family.publication(), family.secrets)
     depth = LOCAL_DEPTH
     persisted: dict[Secret, int] = defaultdict(int)  # rounds a secret has stayed determined
     for _ in range(MAX_ROUNDS):
@@ -112,7 +153,7 @@ def protect_family(family: Family) -> list[Cell]:
                 persisted[secret] += 1
             if not leaks:
                 break
-        leaking = _determined(family.published(), leaking)
+        leaking = _determined(family.publication(), leaking)
         if not leaking:
             return suppressed
         if not _choose(family, leaking, cells_of, forms_of, depth, tries=0):
@@ -265,10 +306,9 @@ class Outcome:
 def protect(conn: psycopg.Connection, schema: str, k: float) -> Outcome:
     """Apply rule 5's secondary suppressions to the marts built in ``schema``."""
     started = time.monotonic()
-    families = read_families(conn, schema, k)
     extra: dict[str, int] = defaultdict(int)
     audits = []
-    for family in families:
+    for family in read_families(conn, schema, k):
         cells = protect_family(family)
         _suppress(conn, schema, cells)
         for cell in cells:
@@ -277,17 +317,46 @@ def protect(conn: psycopg.Connection, schema: str, k: float) -> Outcome:
     return Outcome(dict(extra), audits, time.monotonic() - started)
 
 
-def audit(conn: psycopg.Connection, schema: str, k: float, skip: Set[str] = frozenset()) -> Outcome:
+def audit(
+    conn: psycopg.Connection,
+    schema: str,
+    k: float,
+    skip: Set[str] = frozenset(),
+    lean: bool = True,
+    parts: Set[str] = frozenset(PARTS),
+) -> Outcome:
     """Rule 5 checked exactly over every mart built in ``schema`` (``skip``: marts that will not
-    be published); nothing is changed."""
+    be published); nothing is changed. ``lean=False`` reads the families as the control does
+    (slower at scale, the same answer: a test compares them)."""
     started = time.monotonic()
-    families = read_families(conn, schema, k)
-    for family in families:
-        for cell in family.cells:
-            if cell.mart in skip:
-                cell.shown = False
+    families = read_families(conn, schema, k, lean=lean, withheld=skip, parts=parts)
     audits = [audit_family(family, blame=True) for family in families]
     return Outcome({}, audits, time.monotonic() - started)
+
+
+# The audit's two halves of about equal work at state scale, one process each (the families
+# are independent): the breakdowns; the question results and the absence figures.
+_HALVES = (frozenset({"breakdown"}), frozenset({"questions", "absence"}))
+
+
+def audit_in_parallel(dsn: str, schema: str, k: float, skip: Set[str] = frozenset()) -> Outcome:
+    """``audit`` with its halves in two processes, each with its own connection; in this process,
+    one after the other, where processes cannot be started (a daemonic worker)."""
+    started = time.monotonic()
+    try:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=len(_HALVES), mp_context=context) as pool:
+            jobs = [pool.submit(_audit_half, dsn, schema, k, frozenset(skip), half) for half in _HALVES]
+            audits = [result for job in jobs for result in job.result()]
+    except (AssertionError, OSError, BrokenProcessPool) as error:
+        log.warning("disclosure audit in one process: %s", type(error).__name__)
+        audits = [result for half in _HALVES for result in _audit_half(dsn, schema, k, skip, half)]
+    return Outcome({}, audits, time.monotonic() - started)
+
+
+def _audit_half(dsn: str, schema: str, k: float, skip: Set[str], parts: Set[str]) -> list[FamilyAudit]:
+    with connect(dsn) as conn:
+        return audit(conn, schema, k, skip, parts=parts).audits
 
 
 def failing_marts(outcome: Outcome) -> dict[str, str]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Set
 from functools import partial
 from typing import Any
 
@@ -31,6 +31,7 @@ from culture_warehouse.disclosure.model import (
     Family,
     Secret,
     Tree,
+    Variant,
     add_column,
     direct_form,
     small_cell_secrets,
@@ -46,22 +47,36 @@ MISSING = "(no value)"
 VARIABLES = ("age_band", "seniority_band", "job_family", "is_manager")
 
 
-def read_families(conn: psycopg.Connection, schema: str, k: float) -> list[Family]:
-    """Every linked family of the publication built in ``schema``."""
+PARTS = ("breakdown", "questions", "absence")
+
+
+def read_families(
+    conn: psycopg.Connection,
+    schema: str,
+    k: float,
+    lean: bool = False,
+    withheld: Set[str] = frozenset(),
+    parts: Set[str] = frozenset(PARTS),
+) -> Iterator[Family]:
+    """Every linked family of the publication built in ``schema``, one at a time (so that only
+    one family is held in memory). ``lean``: for an audit, which changes nothing (Family.lean);
+    ``withheld``: marts that will not be published; ``parts``: which kinds of family (PARTS)."""
+    # Hash the groupings in memory rather than spill them (millions of answers at state scale).
+    conn.execute("set local work_mem = '256MB'")
     existing = {
         str(row[0])
         for row in conn.execute(
             "select table_name from information_schema.tables where table_schema = %s", (schema,)
         ).fetchall()
     }
-    families: list[Family] = []
-    if {BREAKDOWN_MART, DIMENSION_MART} <= existing:
-        families += breakdown_families(conn, schema, k)
-    if {QUESTION_MART, DIMENSION_MART} <= existing:
-        families += question_families(conn, schema, k)
-    if MONTHLY_MART in existing:
-        families.append(absence_family(conn, schema, k, with_windows=SCORECARD_MART in existing))
-    return families
+    if "breakdown" in parts and {BREAKDOWN_MART, DIMENSION_MART} <= existing:
+        yield from breakdown_families(conn, schema, k, lean, withheld)
+    if "questions" in parts and {QUESTION_MART, DIMENSION_MART} <= existing:
+        yield from question_families(conn, schema, k, lean, withheld)
+    if "absence" in parts and MONTHLY_MART in existing:
+        yield absence_family(
+            conn, schema, k, with_windows=SCORECARD_MART in existing, lean=lean, withheld=withheld
+        )
 
 
 def _round_trees(conn: psycopg.Connection) -> tuple[dict[str, Tree], dict[tuple[str, str], int]]:
@@ -84,7 +99,9 @@ def _dimension_cells(conn: psycopg.Connection, schema: str) -> dict[tuple[str, s
     }
 
 
-def breakdown_families(conn: psycopg.Connection, schema: str, k: float) -> list[Family]:
+def breakdown_families(
+    conn: psycopg.Connection, schema: str, k: float, lean: bool = False, withheld: Set[str] = frozenset()
+) -> Iterator[Family]:
     """One family per round and variable; and one per round, variable and dimension where some
     respondents answered none of the dimension's items (their groups are then empty in that
     dimension's figures, which an analyst knowing the answer counts can use)."""
@@ -102,74 +119,141 @@ def breakdown_families(conn: psycopg.Connection, schema: str, k: float) -> list[
     silent: dict[tuple[str, str, str], dict[Hashable, dict[str, float]]] = defaultdict(
         lambda: defaultdict(dict)
     )
-    for survey, unit, variable, value, dimension, n in conn.execute(
-        f"""
-        {_RESPONDENTS_BY_VALUE},
-        dimensions as (select distinct survey_id, dimension from intermediate.int_mtu_item_scores),
-        answering as (
-            select distinct survey_id, respondent_id, dimension
-            from intermediate.int_mtu_item_scores where item_score is not null
-        ),
-        silent as (
-            select r.survey_id, r.respondent_id, d.dimension
-            from (select distinct survey_id, respondent_id from by_value) as r
-            inner join dimensions as d on r.survey_id = d.survey_id
-            where not exists (
-                select from answering as a
-                where a.survey_id = r.survey_id and a.respondent_id = r.respondent_id
-                    and a.dimension = d.dimension
-            )
-        )
-        select b.survey_id, b.org_unit_code, b.variable, b.value, s.dimension, count(*)
-        from silent as s
-        inner join by_value as b on b.survey_id = s.survey_id and b.respondent_id = s.respondent_id
-        group by 1, 2, 3, 4, 5
-        """,
-        (MISSING,),
-    ).fetchall():
+    for survey, unit, variable, value, dimension, n in conn.execute(_SILENT, (MISSING,)).fetchall():
         silent[(survey, variable, dimension)][value][unit] = float(n)
-    answered: dict[tuple[str, str, str], dict[Hashable, dict[str, float]]] = {}
-    for (survey, variable, dimension), by_value in silent.items():
+    # The groups of a dimension whose members all answered none of its items.
+    empty_in: dict[tuple[str, str], dict[str, list[tuple[str, Hashable]]]] = defaultdict(dict)
+    for (survey, variable, dimension), by_value in sorted(silent.items()):
         columns = direct[(survey, variable)]
-        answered[(survey, variable, dimension)] = {
-            value: {u: n - by_value.get(value, {}).get(u, 0.0) for u, n in units.items()}
-            for value, units in columns.items()
-        }
+        groups = [(u, v) for v, units in by_value.items() for u, n in units.items() if n == columns[v].get(u)]
+        if groups:
+            empty_in[(survey, variable)][dimension] = groups
     dimension_cells = _dimension_cells(conn, schema)
     shown_units: dict[tuple[str, str], bool] = defaultdict(bool)
+    every_dimension: dict[tuple[str, str], bool] = defaultdict(lambda: True)
     for (survey, unit, _), shown in dimension_cells.items():
         shown_units[(survey, unit)] |= shown
-    published: dict[tuple[str, str], dict[tuple[str, str], bool]] = defaultdict(dict)
-    by_dimension: dict[tuple[str, str, str], dict[tuple[str, str], bool]] = defaultdict(dict)
-    for survey, unit, variable, value, dimension, shown in conn.execute(
-        "select survey_id, org_unit_code, background_variable, background_value, dimension, not suppressed"
-        f" from {schema}.{BREAKDOWN_MART}"
-    ).fetchall():
-        cells = published[(survey, variable)]
-        cells[(unit, value)] = cells.get((unit, value), False) or bool(shown)
-        by_dimension[(survey, variable, dimension)][(unit, value)] = bool(shown)
-    families = []
+        every_dimension[(survey, unit)] &= shown
+    # A cell (unit, variable, value) is one row per dimension; nearly always all shown or all
+    # suppressed, so the rows are read grouped, with the dimensions hidden where they differ.
+    published: dict[tuple[str, str], list[tuple[str, str, bool, frozenset[str]]]] = defaultdict(list)
+    for survey, unit, variable, value, shown, hidden in conn.execute(
+        "select survey_id, org_unit_code, background_variable, background_value, bool_or(not suppressed),"
+        " case when bool_or(not suppressed) and bool_or(suppressed)"
+        " then array_agg(dimension) filter (where suppressed) end"
+        f" from {schema}.{BREAKDOWN_MART} group by 1, 2, 3, 4"
+    ):
+        published[(survey, variable)].append((unit, value, bool(shown), frozenset(hidden or ())))
     for (survey, variable), columns in sorted(direct.items()):
         tree = trees.get(survey)
         if tree is None:
             continue
-        families.append(
-            _breakdown_family(
+        cells = published[(survey, variable)]
+        if lean:
+            family = _breakdown_family(
                 f"breakdown {survey} {variable}", columns, None, tree, (survey, variable),
-                published[(survey, variable)], partial(_lookup, shown_units, (survey,), ()), respondents, k,
+                ((unit, value, shown and not hidden) for unit, value, shown, hidden in cells),
+                partial(_lookup, every_dimension, (survey,), ()), respondents, k, lean, withheld,
+            )  # fmt: skip
+            family.variants = _breakdown_variants(
+                family, tree, survey, cells, empty_in[(survey, variable)], dimension_cells, shown_units
             )
+            yield family
+            continue
+        yield _breakdown_family(
+            f"breakdown {survey} {variable}", columns, None, tree, (survey, variable),
+            ((unit, value, shown) for unit, value, shown, _ in cells),
+            partial(_lookup, shown_units, (survey,), ()), respondents, k, lean, withheld,
         )  # fmt: skip
-        for (s, v, dimension), present in sorted(answered.items()):
-            if (s, v) == (survey, variable) and _has_silent_group(columns, present):
-                families.append(
-                    _breakdown_family(
-                        f"breakdown {survey} {variable} {dimension}", columns, present, tree,
-                        (survey, variable, dimension), by_dimension[(survey, variable, dimension)],
-                        partial(_lookup, dimension_cells, (survey,), (dimension,)), respondents, k,
-                    )
-                )  # fmt: skip
-    return families
+        for dimension, groups in empty_in[(survey, variable)].items():
+            present = {value: dict(units) for value, units in columns.items()}
+            for unit, value in groups:
+                present[value][unit] = 0.0
+            yield _breakdown_family(
+                f"breakdown {survey} {variable} {dimension}", columns, present, tree,
+                (survey, variable, dimension),
+                ((u, value, shown and dimension not in hidden) for u, value, shown, hidden in cells),
+                partial(_lookup, dimension_cells, (survey,), (dimension,)),
+                respondents, k, lean, withheld,
+            )  # fmt: skip
 
+
+def _breakdown_variants(
+    family: Family,
+    tree: Tree,
+    survey: str,
+    cells: list[tuple[str, str, bool, frozenset[str]]],
+    empty_in: dict[str, list[tuple[str, Hashable]]],
+    dimension_cells: dict[tuple[str, str, str], bool],
+    shown_units: dict[tuple[str, str], bool],
+) -> list[Variant]:
+    """The family (built with what every dimension shows) as each dimension publishes it, and
+    as all dimensions together publish it (a cell shown in any dimension)."""
+    totals = {str(cell.key[1]): cell.terms for cell in family.cells if cell.mart == DIMENSION_MART}
+    core = {str(cell.key[1]) for cell in family.cells if cell.mart == DIMENSION_MART and cell.shown}
+    some = [(u, v, hidden) for u, v, shown, hidden in cells if shown and hidden]
+    if BREAKDOWN_MART in family.withheld:
+        some = []
+
+    def dimension_totals(shown: Callable[[str], bool]) -> list[Form]:
+        if DIMENSION_MART in family.withheld:
+            return []
+        return [terms for unit, terms in totals.items() if unit not in core and shown(unit)]
+
+    def cell_forms(dimension: str | None) -> list[Form]:
+        return [form(family.terms([(u, v)])) for u, v, hidden in some if dimension not in hidden]
+
+    every = dimension_totals(partial(_lookup, shown_units, (survey,), ()))
+    variants = [Variant(family.name, cell_forms(None) + every, every)]
+    for dimension, groups in sorted(empty_in.items()):
+        headline = dimension_totals(partial(_lookup, dimension_cells, (survey,), (dimension,)))
+        zeros = [form(direct_form(family, tree, unit, value)) for unit, value in groups]
+        variants.append(
+            Variant(f"{family.name} {dimension}", cell_forms(dimension) + headline, headline, zeros, True)
+        )
+    return variants
+
+
+# Respondents who answered none of a dimension's items, by unit, background value and
+# dimension. Few respondents skip a whole dimension: those are found first (fewer answered
+# dimensions than the round has), so only they are expanded by dimension and background.
+_SILENT = """
+with dimensions as (
+    select distinct survey_id, dimension from intermediate.int_mtu_respondent_dimensions
+),
+round_dimensions as (
+    select survey_id, count(*) as n_dimensions from dimensions group by survey_id
+),
+answered as (
+    select survey_id, respondent_id, count(*) as n_dimensions
+    from intermediate.int_mtu_respondent_dimensions group by survey_id, respondent_id
+),
+candidates as (
+    select r.survey_id, r.respondent_id, r.org_unit_code,
+        r.bg_age_band, r.bg_seniority_band, r.bg_job_family, r.bg_is_manager
+    from staging.stg_mtu__respondents as r
+    inner join intermediate.int_mtu_groups as g
+        on g.survey_id = r.survey_id and g.org_unit_code = r.org_unit_code
+    inner join round_dimensions as d on d.survey_id = r.survey_id
+    left join answered as a on a.survey_id = r.survey_id and a.respondent_id = r.respondent_id
+    where coalesce(a.n_dimensions, 0) < d.n_dimensions
+),
+silent as (
+    select c.survey_id, c.respondent_id, d.dimension
+    from candidates as c
+    inner join dimensions as d on d.survey_id = c.survey_id
+    where not exists (
+        select from intermediate.int_mtu_respondent_dimensions as a
+        where a.survey_id = c.survey_id and a.respondent_id = c.respondent_id and a.dimension = d.dimension
+    )
+)
+select c.survey_id, c.org_unit_code, b.variable, coalesce(b.value, %s), s.dimension, count(*)
+from silent as s
+inner join candidates as c on c.survey_id = s.survey_id and c.respondent_id = s.respondent_id
+cross join lateral (values ('age_band', c.bg_age_band), ('seniority_band', c.bg_seniority_band),
+    ('job_family', c.bg_job_family), ('is_manager', c.bg_is_manager::text)) as b (variable, value)
+group by 1, 2, 3, 4, 5
+"""
 
 _RESPONDENTS_BY_VALUE = """
 with by_value as (
@@ -186,32 +270,23 @@ def _lookup(shown: Mapping[Any, bool], before: tuple[str, ...], after: tuple[str
     return shown.get((*before, unit, *after), False)
 
 
-def _has_silent_group(
-    columns: dict[Hashable, dict[str, float]], present: dict[Hashable, dict[str, float]]
-) -> bool:
-    """Whether some group has members of whom none answered (a zero only this dimension has)."""
-    return any(
-        n > 0 and present.get(value, {}).get(unit, 0.0) == 0
-        for value, units in columns.items()
-        for unit, n in units.items()
-    )
-
-
 def _breakdown_family(
     name: str,
     columns: dict[Hashable, dict[str, float]],
     present: dict[Hashable, dict[str, float]] | None,
     tree: Tree,
     scope: tuple[str, ...],
-    published: dict[tuple[str, str], bool],
+    published: Iterable[tuple[str, str, bool]],
     unit_shown: Callable[[str], bool],
     respondents: dict[tuple[str, str], int],
     k: float,
+    lean: bool = False,
+    withheld: Set[str] = frozenset(),
 ) -> Family:
     """``scope`` is (survey, variable) for every dimension at once, or (survey, variable,
     dimension) for one; the cells' keys carry the dimension then, so a suppression there hides
     only that dimension's rows."""
-    family = Family(name)
+    family = Family(name, lean=lean, k=k, withheld=withheld)
     survey, variable = scope[0], scope[1]
     dimension = scope[2:]
     columns.setdefault(MISSING, {})
@@ -228,8 +303,8 @@ def _breakdown_family(
         )
         for value, units in sorted(columns.items())
     }
-    for (unit, value), shown in published.items():
-        family.cells.append(
+    for unit, value, shown in published:
+        family.add_cell(
             Cell(
                 BREAKDOWN_MART,
                 (survey, unit, variable, value, *dimension),
@@ -238,11 +313,11 @@ def _breakdown_family(
                 value,
                 shown,
                 fine=True,
-            )
+            ),
         )
     for unit in tree.bottom_up:
         total = form(family.terms((unit, value) for value in sizes))
-        family.cells.append(
+        family.add_cell(
             Cell(
                 DIMENSION_MART,
                 (survey, unit, *dimension),
@@ -277,17 +352,18 @@ def _breakdown_family(
     return family
 
 
-def question_families(conn: psycopg.Connection, schema: str, k: float) -> list[Family]:
+def question_families(
+    conn: psycopg.Connection, schema: str, k: float, lean: bool = False, withheld: Set[str] = frozenset()
+) -> Iterator[Family]:
     trees, respondents = _round_trees(conn)
     direct: dict[tuple[str, str], dict[Hashable, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
     for survey, unit, dimension, question, n in conn.execute(
         """
-        select i.survey_id, i.org_unit_code, i.dimension, i.question_code, count(*)
-        from intermediate.int_mtu_item_scores as i
+        select i.survey_id, i.org_unit_code, i.dimension, i.question_code, i.n_answers
+        from intermediate.int_mtu_question_units as i
         inner join intermediate.int_mtu_groups as g
             on g.survey_id = i.survey_id and g.org_unit_code = i.org_unit_code
-        where i.item_score is not null
-        group by 1, 2, 3, 4
+        where i.n_answers > 0
         """
     ).fetchall():
         direct[(survey, dimension)][question][unit] = float(n)
@@ -298,20 +374,19 @@ def question_families(conn: psycopg.Connection, schema: str, k: float) -> list[F
         f" from {schema}.{QUESTION_MART}"
     ).fetchall():
         published[(survey, dimension)].append((unit, question, bool(shown)))
-    families = []
     for (survey, dimension), columns in sorted(direct.items()):
         tree = trees.get(survey)
         if tree is None:
             continue
-        family = Family(f"questions {survey} {dimension}")
+        family = Family(f"questions {survey} {dimension}", lean=lean, k=k, withheld=withheld)
         sizes = {
             question: add_column(
                 family, tree, question, units, k, "direct answers of a unit to a question", (survey, question)
             )
             for question, units in sorted(columns.items())
         }
-        for unit, question, shown in published[(survey, dimension)]:
-            family.cells.append(
+        for unit, question, shown in published.pop((survey, dimension), ()):
+            family.add_cell(
                 Cell(
                     QUESTION_MART,
                     (survey, unit, question),
@@ -320,13 +395,13 @@ def question_families(conn: psycopg.Connection, schema: str, k: float) -> list[F
                     question,
                     shown,
                     fine=True,
-                )
+                ),
             )
         for unit in tree.bottom_up:
             if (survey, unit, dimension) not in dimension_shown:
                 continue
             total = form(family.terms((unit, question) for question in sizes))
-            family.cells.append(
+            family.add_cell(
                 Cell(
                     DIMENSION_MART,
                     (survey, unit, dimension),
@@ -339,14 +414,20 @@ def question_families(conn: psycopg.Connection, schema: str, k: float) -> list[F
             )
         small_cell_secrets(family, k, "suppressed group", family.cells)
         family.drop_headline_identities()
-        families.append(family)
-    return families
+        yield family
 
 
-def absence_family(conn: psycopg.Connection, schema: str, k: float, with_windows: bool = True) -> Family:
+def absence_family(
+    conn: psycopg.Connection,
+    schema: str,
+    k: float,
+    with_windows: bool = True,
+    lean: bool = False,
+    withheld: Set[str] = frozenset(),
+) -> Family:
     """Sick days: monthly cells, 12-month windows, one variable per unit and tree segment."""
     # Windows link every month of a unit: trying candidates costs more here than it saves.
-    family = Family("absence", tries=0)
+    family = Family("absence", tries=0, lean=lean, k=k, withheld=withheld)
     trees: dict[dt.date, Tree] = {}
     parents: dict[dt.date, dict[str, str | None]] = defaultdict(dict)
     for epoch, unit, parent in conn.execute(
@@ -371,43 +452,52 @@ def absence_family(conn: psycopg.Connection, schema: str, k: float, with_windows
             column = (month, epoch)
             subtree[column] = add_column(family, trees[epoch], column, staffing.get(column, {}), k, None)
 
-    def pieces(unit: str, months: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
-        return [(m, e) for m in months for e in segments.get(m, ()) if unit in trees[e].parents]
+    # Each unit's tree segments per month (a unit is in a segment's tree, or not there then) and
+    # its own staffing per month: each fact is looked up once, not once per window it is in.
+    pieces_of: dict[str, dict[dt.date, list[tuple[dt.date, dt.date]]]] = defaultdict(dict)
+    own_days: dict[str, dict[dt.date, float]] = defaultdict(dict)
+    for month, epochs in segments.items():
+        for epoch in epochs:
+            column = (month, epoch)
+            own_in = staffing.get(column, {})
+            for unit in trees[epoch].parents:
+                pieces_of[unit].setdefault(month, []).append(column)
+                days = own_in.get(unit, 0.0)
+                if days:
+                    own_days[unit][month] = own_days[unit].get(month, 0.0) + days
 
-    def cell_form(unit: str, months: list[dt.date]) -> tuple[Form, float]:
+    def pieces(unit: str, months: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
+        by_month = pieces_of.get(unit, {})
+        return [column for month in months for column in by_month.get(month, ())]
+
+    def cell_form(unit: str, months: Iterable[dt.date]) -> tuple[Form, float]:
         columns = pieces(unit, months)
         terms = form(family.terms((unit, column) for column in columns))
         return terms, sum(subtree[column].get(unit, 0.0) for column in columns)
 
-    def own_size(unit: str, months: list[dt.date]) -> float:
-        return sum(staffing.get(column, {}).get(unit, 0.0) for column in pieces(unit, months))
-
-    def own_form(unit: str, months: list[dt.date]) -> Form:
+    def own_form(unit: str, months: Iterable[dt.date]) -> Form:
         return form(t for c in pieces(unit, months) for t in direct_form(family, trees[c[1]], unit, c))
 
-    all_units = sorted({u for tree in trees.values() for u in tree.parents})
     for unit, month, shown in conn.execute(
         f"select org_unit_code, month_start, not suppressed from {schema}.{MONTHLY_MART}"
     ).fetchall():
         terms, size = cell_form(unit, [month])
         days = _days(month, _month_end(month))
-        family.cells.append(
-            Cell(MONTHLY_MART, (unit, month), terms, size / days, month, bool(shown), fine=True)
-        )
+        family.add_cell(Cell(MONTHLY_MART, (unit, month), terms, size / days, month, bool(shown), fine=True))
+    units = sorted(own_days)
     for month in segments:
         days = _days(month, _month_end(month))
-        for unit in all_units:
-            own = own_size(unit, [month]) / days
+        for unit in units:
+            own = own_days[unit].get(month, 0.0) / days
             if 0 < own < k:
-                family.secrets.append(
-                    Secret(
-                        "direct employees of a unit in a month",
-                        (unit, month),
-                        own_form(unit, [month]),
-                        own,
-                        month,
-                    )
+                secret = Secret(
+                    "direct employees of a unit in a month",
+                    (unit, month),
+                    own_form(unit, [month]),
+                    own,
+                    month,
                 )
+                family.secrets.append(secret)
     if with_windows:
         for unit, period_end, shown in conn.execute(
             f"select org_unit_code, period_end, not absence_suppressed from {schema}.{SCORECARD_MART}"
@@ -416,7 +506,7 @@ def absence_family(conn: psycopg.Connection, schema: str, k: float, with_windows
             months = [m for m in segments if start <= m <= period_end]
             terms, size = cell_form(unit, months)
             days = _days(start, period_end)
-            family.cells.append(
+            family.add_cell(
                 Cell(
                     SCORECARD_MART,
                     (unit, period_end),
@@ -425,15 +515,16 @@ def absence_family(conn: psycopg.Connection, schema: str, k: float, with_windows
                     ("12m", period_end),
                     bool(shown),
                     fine=False,
-                )
+                ),
             )
         ends = {cell.key[1] for cell in family.cells if cell.mart == SCORECARD_MART}
         for period_end in sorted(end for end in ends if isinstance(end, dt.date)):
             start = _window_start(period_end)
-            months = [m for m in segments if start <= m <= period_end]
             days = _days(start, period_end)
-            for unit in all_units:
-                own = own_size(unit, months) / days
+            months = [m for m in segments if start <= m <= period_end]
+            for unit in units:
+                by_month = own_days[unit]
+                own = sum(by_month.get(m, 0.0) for m in months) / days
                 if 0 < own < k:
                     family.secrets.append(
                         Secret(

@@ -19,8 +19,8 @@ ever passes through the disclosure control.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Hashable, Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Sequence, Set
 from dataclasses import dataclass, field
 
 from culture_warehouse.disclosure.solver import Form, Publication, form
@@ -49,6 +49,23 @@ class Secret:
 
 
 @dataclass
+class Variant:
+    """Another publication over a family's variables: the family's figures and a few more.
+
+    One survey round's breakdowns are one family, and every dimension of the round publishes
+    them again with its own empty groups (respondents who answered none of its items): rather
+    than a second family per dimension, an audit checks the dimension as the family extended by
+    its differences (Publication.extended), which costs only where they reach.
+    """
+
+    name: str
+    shown: list[Form]  # published forms beyond the family's own
+    headline: list[Form] = field(default_factory=list)  # of those, the headline figures
+    zeros: list[Form] = field(default_factory=list)  # groups empty in this variant only: sum 0
+    identities: bool = False  # secrets its headline figures give are identities, not leaks
+
+
+@dataclass
 class Family:
     name: str
     cells: list[Cell] = field(default_factory=list)
@@ -57,6 +74,14 @@ class Family:
     headline_identities: int = 0
     empty: set[Hashable] = field(default_factory=set)  # sums over nobody: 0, no unknown at all
     tries: int = 16  # candidates tried per leaking secret before the best-ranked is taken
+    lean: bool = False  # audit only: shown single-variable fine cells kept as known variables
+    k: float = 0.0  # the minimum group size (a lean family keeps every small cell as a cell)
+    withheld: Set[str] = frozenset()  # marts held back from publication: their cells are not shown
+    known: set[int] = field(default_factory=set)  # variables published on their own (lean)
+    known_cells: Counter[str] = field(default_factory=Counter)  # those cells, by mart
+    # When set, the family's own cells are what every variant publishes, and the audit checks
+    # each variant instead of the family alone.
+    variants: list[Variant] = field(default_factory=list)
     _variables: dict[Hashable, int] = field(default_factory=dict)
 
     def variable(self, name: Hashable) -> int:
@@ -67,11 +92,34 @@ class Family:
 
     def terms(self, names: Iterable[Hashable], coefficient: int = 1) -> list[tuple[int, int]]:
         """Terms for these sums, leaving out every sum over an empty subtree (known to be 0)."""
-        zero = self.empty
-        return [(self.variable(name), coefficient) for name in names if name not in zero]
+        zero, variables = self.empty, self._variables
+        out = []
+        for name in names:
+            if name not in zero:
+                found = variables.get(name)
+                if found is None:
+                    found = variables[name] = len(variables)
+                out.append((found, coefficient))
+        return out
+
+    def add_cell(self, cell: Cell) -> None:
+        """Add a cell of the publication. A lean family keeps a shown finest-grained cell of one
+        variable (of k or more people) as a known variable only: the audit needs no more of it,
+        and at state scale these are millions of cells."""
+        if cell.mart in self.withheld:
+            cell.shown = False
+        if self.lean and cell.shown and cell.fine and len(cell.terms) == 1 and not 0 < cell.size < self.k:
+            self.known.add(cell.terms[0][0])
+            self.known_cells[cell.mart] += 1
+        else:
+            self.cells.append(cell)
 
     def published(self) -> list[Form]:
         return [cell.terms for cell in self.cells if cell.shown] + self.constraints
+
+    def publication(self) -> Publication:
+        """Everything the family publishes, ready for "is this determined?" questions."""
+        return Publication(self.published(), known=self.known)
 
     def drop_known_zero_secrets(self) -> None:
         """A secret that the empty groups alone determine is a sum of nobody's answers (its

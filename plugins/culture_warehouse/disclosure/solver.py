@@ -16,7 +16,8 @@ elimination: the same answer as rational arithmetic), never with a floating-poin
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from math import gcd
 
 Form = tuple[tuple[int, int], ...]
@@ -26,7 +27,7 @@ Form = tuple[tuple[int, int], ...]
 def form(terms: Iterable[tuple[int, int]]) -> Form:
     """Merge repeated variables and drop zero coefficients."""
     listed = list(terms)
-    if len({v for v, _ in listed}) == len(listed):
+    if len(listed) < 2 or len({v for v, _ in listed}) == len(listed):
         return tuple(t for t in listed if t[1])
     merged: dict[int, int] = defaultdict(int)
     for variable, coefficient in listed:
@@ -120,8 +121,8 @@ class _Components:
 class Publication:
     """The published forms of one family, prepared for many "is this determined?" questions."""
 
-    def __init__(self, published: Sequence[Form]) -> None:
-        self.known = _peel(published)
+    def __init__(self, published: Sequence[Form], known: Iterable[int] = ()) -> None:
+        self.known = _peel(published, set(known))
         residual = [tuple((v, c) for v, c in terms if v not in self.known) for terms in published]
         self.residual = [terms for terms in residual if len(terms) >= 2]
         self.components = _Components()
@@ -151,28 +152,93 @@ class Publication:
             parts[root][variable] = coefficient
         return all(self._span(root).contains(part) for root, part in parts.items())
 
+    def extended(self, extra: Sequence[Form]) -> Extension:
+        """This publication with more forms published, computed only where they reach.
+
+        A form reaches the residual components its unknown variables belong to; peeling and
+        elimination are redone over those components and the new forms alone, and every other
+        component (with its reduced span) is shared. The answer for a secret that touches no
+        variable in ``Extension.touched`` is the same as this publication's.
+        """
+        rows = self._rows()
+        reduced = [tuple((v, c) for v, c in terms if v not in self.known) for terms in extra]
+        reduced = [terms for terms in reduced if terms]
+        roots = {self.component[v] for terms in reduced for v, _ in terms if v in self.component}
+        local = [terms for root in roots for terms in rows.get(root, ())] + reduced
+        new = Publication.__new__(Publication)
+        new.known = set(self.known)
+        new.known |= _peel(local)
+        residual = [tuple((v, c) for v, c in terms if v not in new.known) for terms in local]
+        residual = [terms for terms in residual if len(terms) >= 2]
+        touched = {v for terms in local for v, _ in terms}
+        new.components = _Components()
+        new.in_residual = set()
+        for terms in residual:
+            first = terms[0][0]
+            new.components.parent.setdefault(first, first)
+            for variable, _ in terms:
+                new.in_residual.add(variable)
+                new.components.parent.setdefault(variable, variable)
+                new.components.union(first, variable)
+        new.component = {v: r for v, r in self.component.items() if r not in roots}
+        new.component.update((v, new.components.find(v)) for v in new.in_residual)
+        grouped = {root: forms for root, forms in rows.items() if root not in roots}
+        for terms in residual:
+            grouped.setdefault(new.component[terms[0][0]], []).append(terms)
+        new.residual = [terms for forms in grouped.values() for terms in forms]
+        new._rows_by_component = grouped
+        new._spans = {root: span for root, span in self._spans.items() if root not in roots}
+        return Extension(new, frozenset(touched))
+
+    def _rows(self) -> dict[int, list[Form]]:
+        if self._rows_by_component is None:
+            grouped: dict[int, list[Form]] = defaultdict(list)
+            for terms in self.residual:
+                grouped[self.component[terms[0][0]]].append(terms)
+            self._rows_by_component = dict(grouped)
+        return self._rows_by_component
+
     def _span(self, root: int) -> _Span:
         if root not in self._spans:
-            if self._rows_by_component is None:
-                grouped: dict[int, list[Form]] = defaultdict(list)
-                for terms in self.residual:
-                    grouped[self.component[terms[0][0]]].append(terms)
-                self._rows_by_component = grouped
             span = _Span()
-            for terms in self._rows_by_component.get(root, []):
+            for terms in self._rows().get(root, []):
                 span.add(terms)
             self._spans[root] = span
         return self._spans[root]
 
 
-def _peel(published: Sequence[Form]) -> set[int]:
-    """Variables that published forms pin down one at a time (a form with one unknown left)."""
+@dataclass(frozen=True)
+class Extension:
+    """A publication extended by more forms, and the variables whose answers may have changed."""
+
+    publication: Publication
+    touched: frozenset[int]
+
+    def determined(
+        self, secrets: Sequence[Form], before: Sequence[bool], secrets_of: Mapping[int, Iterable[int]]
+    ) -> list[bool]:
+        """Each secret's answer, given its answer ``before`` the extension: recomputed only for
+        a secret that was not determined before and touches a variable the extension reached
+        (``secrets_of``: variable → the secrets it is in)."""
+        answers = list(before)
+        recheck = {index for variable in self.touched for index in secrets_of.get(variable, ())}
+        for index in recheck:
+            if not answers[index]:
+                answers[index] = self.publication.determined(secrets[index])
+        return answers
+
+
+def _peel(published: Sequence[Form], known: set[int] | None = None) -> set[int]:
+    """Variables that published forms pin down one at a time (a form with one unknown left),
+    starting from ``known`` (variables published on their own), which the result includes."""
+    known = set() if known is None else known
     rows_of: dict[int, list[int]] = defaultdict(list)
-    unknown = [len(terms) for terms in published]
+    unknown = [0] * len(published)
     for index, terms in enumerate(published):
         for variable, _ in terms:
-            rows_of[variable].append(index)
-    known: set[int] = set()
+            if variable not in known:
+                rows_of[variable].append(index)
+                unknown[index] += 1
     queue = [index for index, count in enumerate(unknown) if count == 1]
     while queue:
         index = queue.pop()

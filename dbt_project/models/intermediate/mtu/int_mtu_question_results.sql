@@ -18,24 +18,12 @@ round_closure as (
     select * from {{ ref('int_mtu_round_closure') }}
 ),
 
-item_scores as (
-    select * from {{ ref('int_mtu_item_scores') }}
+per_unit as (
+    select * from {{ ref('int_mtu_question_units') }}
 ),
 
 questions as (
     select * from {{ ref('int_mtu_round_questions') }}
-),
-
-per_unit as (
-    select
-        survey_id,
-        org_unit_code,
-        question_code,
-        sum(item_score) as score_sum,
-        count(*) filter (where is_favourable) as n_favourable,
-        count(*) as n_answers
-    from item_scores
-    group by survey_id, org_unit_code, question_code
 ),
 
 per_subtree as (

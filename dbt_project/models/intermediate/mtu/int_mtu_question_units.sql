@@ -1,0 +1,28 @@
+{#- Survey × org unit × question: the valid answers of the unit's own respondents (not its
+    subtree), with their score sum and favourable count. The question results roll these up the
+    round's tree; the disclosure control reads the answer counts (never a figure) as the sizes
+    of each unit's direct group per question. -#}
+with
+
+item_scores as (
+    select * from {{ ref('int_mtu_item_scores') }}
+),
+
+per_unit as (
+    select
+        survey_id,
+        org_unit_code,
+        question_code,
+        dimension,
+        sum(item_score) as score_sum,
+        count(*) filter (where is_favourable) as n_favourable,
+        count(*) as n_answers
+    from item_scores
+    group by survey_id, org_unit_code, question_code, dimension
+),
+
+final as (
+    select * from per_unit
+)
+
+select * from final
