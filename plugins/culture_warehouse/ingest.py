@@ -436,11 +436,11 @@ def ensure_raw_tables(dsn: str) -> None:
             ingestor.ensure_tables(conn)
 
 
-def clean_interrupted(dsn: str) -> int:
-    """Remove the rows of loads a crashed night left behind, so their files load again."""
+def clean_interrupted(dsn: str, run_id: str | None = None) -> int:
+    """Remove the rows of loads a crashed night (or that run) left behind, so their files load again."""
     known = ingestors()
     with connect(dsn, autocommit=True) as conn:
-        stale = ledger.interrupted_loads(conn)
+        stale = ledger.interrupted_loads(conn, run_id)
         for load_id, source, entity in stale:
             with conn.transaction():
                 ingestor = known.get(source)

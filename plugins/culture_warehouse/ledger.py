@@ -130,10 +130,14 @@ def mark_rejected(
     )
 
 
-def interrupted_loads(conn: psycopg.Connection) -> list[tuple[int, str, str | None]]:
-    """Loads left in ``loading`` by a crashed or killed night: (load_id, source, entity)."""
+def interrupted_loads(
+    conn: psycopg.Connection, run_id: str | None = None
+) -> list[tuple[int, str, str | None]]:
+    """Loads left in ``loading`` by a crashed or killed night (or by that run): (load_id, source, entity)."""
     rows = conn.execute(
         "select load_id, source, entity from audit.load_ledger where status = 'loading'"
+        " and (run_id = %s or %s::text is null)",
+        (run_id, run_id),
     ).fetchall()
     return [(int(load_id), str(source), entity) for load_id, source, entity in rows]
 
