@@ -142,7 +142,7 @@ def _stopped(dsn: str, as_of: dt.date, started: dt.datetime) -> int:
         ).fetchall()
     cleaned = 0
     for (run_id,) in runs:
-        cleaned += clean_interrupted(dsn, str(run_id))
+        cleaned += clean_interrupted(dsn, str(run_id), operator_stopped=True)
         finish_run(str(run_id), "failed", f"interrupted by {signal_name}")
     print(
         f"culture run: stopped by {signal_name}; {cleaned} unfinished load(s) removed (those files load"

@@ -270,6 +270,15 @@ def ingest_file(
             if earlier is not None:
                 ledger.record(conn, entry(sha), "duplicate", f"same bytes as {earlier}, loaded once")
                 return FileResult(file.path, "duplicate", reason=f"same bytes as {earlier}")
+            attempts = ledger.start_attempt(conn, file.path, sha, night.run_id)
+            if attempts > ledger.MAX_ATTEMPTS:
+                reason = (
+                    f"{file.name}: not tried again: {attempts - 1} earlier loads of these bytes never"
+                    " finished (timed out, killed, or the database went away while reading them)"
+                )
+                ledger.record(conn, entry(sha), "rejected", reason)
+                log.warning("rejected %s: %s", file.path, reason)
+                return FileResult(file.path, "rejected", reason=reason)
             load_id = ledger.record(conn, entry(sha), "loading")
             try:
                 outcome = ingestor.load(conn, night, file, path, load_id)
@@ -436,8 +445,12 @@ def ensure_raw_tables(dsn: str) -> None:
             ingestor.ensure_tables(conn)
 
 
-def clean_interrupted(dsn: str, run_id: str | None = None) -> int:
-    """Remove the rows of loads a crashed night (or that run) left behind, so their files load again."""
+def clean_interrupted(dsn: str, run_id: str | None = None, operator_stopped: bool = False) -> int:
+    """Remove the rows of loads a crashed night (or that run) left behind, so their files load again.
+
+    ``operator_stopped``: the run was stopped on purpose, so its cut-short loads are not counted
+    as attempts against the files.
+    """
     known = ingestors()
     with connect(dsn, autocommit=True) as conn:
         stale = ledger.interrupted_loads(conn, run_id)
@@ -446,5 +459,7 @@ def clean_interrupted(dsn: str, run_id: str | None = None) -> int:
                 ingestor = known.get(source)
                 if ingestor is not None:
                     ingestor.discard(conn, entity, load_id)
+                if operator_stopped:
+                    ledger.forgive_attempt(conn, load_id)
                 ledger.forget(conn, load_id)
     return len(stale)

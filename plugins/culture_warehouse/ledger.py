@@ -4,7 +4,9 @@ A file is new when its path and bytes have not been seen. The same bytes under a
 a ``duplicate``. A file that loads supersedes every earlier loaded file with the same logical key
 (the same snapshot, survey round, goals year or meeting), so a corrected delivery replaces the
 old one. Rows of a load that never finished (``loading``) are invisible to dbt and are removed
-before the next attempt, so an interrupted night is simply retried.
+before the next attempt, so an interrupted night is simply retried, but not forever: bytes whose
+load was cut short ``MAX_ATTEMPTS`` times (the task timed out, the process was killed, the database
+went away while they were read) are rejected, so they cannot hold up the files after them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 import psycopg
+
+MAX_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,33 @@ def mark_rejected(
         where load_id = %s
         """,
         (reason, rows_read, rows_quarantined, load_id),
+    )
+
+
+def start_attempt(conn: psycopg.Connection, path: str, sha256: str, run_id: str) -> int:
+    """Count one more attempt to load these bytes; returns the number of attempts so far."""
+    row = conn.execute(
+        """
+        insert into audit.load_attempts (path, sha256, attempts, last_run_id) values (%s, %s, 1, %s)
+        on conflict (path, sha256) do update
+            set attempts = audit.load_attempts.attempts + 1, last_run_id = excluded.last_run_id
+        returning attempts
+        """,
+        (path, sha256, run_id),
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def forgive_attempt(conn: psycopg.Connection, load_id: int) -> None:
+    """An operator stopped this load (not the file's fault): it does not count as an attempt."""
+    conn.execute(
+        """
+        update audit.load_attempts as attempts set attempts = attempts.attempts - 1
+        from audit.load_ledger as ledger
+        where ledger.load_id = %s and attempts.path = ledger.path and attempts.sha256 = ledger.sha256
+        """,
+        (load_id,),
     )
 
 
