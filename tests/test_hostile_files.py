@@ -76,6 +76,16 @@ def test_an_xlsx_declaring_a_million_rows_is_rejected_before_openpyxl_expands_it
     assert peak_memory(read) < BOUNDED
 
 
+def test_an_xlsx_whose_shared_strings_openpyxl_would_hold_whole_is_rejected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_name_in_error_xlsx(tmp_path / "goals_2025.xlsx")
+    monkeypatch.setenv("CULTURE_LIMIT_XLSX_MAX_LOADED_PART_BYTES", "100")
+    read_whole = r"a part read whole \(shared strings, styles\) expands to \d+ bytes"
+    with pytest.raises(FileRejected, match=read_whole):
+        read_all(path, path.name)
+
+
 @pytest.mark.parametrize(
     ("expanded", "reason"),
     [

@@ -25,6 +25,7 @@ class DoorLimits:
     xlsx_max_rows: int = 500_000
     zip_max_expanded_bytes: int = 1024 * _MIB
     zip_max_ratio: int = 100
+    xlsx_max_loaded_part_bytes: int = 256 * _MIB
     docx_max_bytes: int = 50 * _MIB
     docx_max_expanded_bytes: int = 200 * _MIB
     pdf_max_bytes: int = 50 * _MIB

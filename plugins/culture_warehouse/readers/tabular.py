@@ -203,7 +203,7 @@ def _open_xlsx(path: Path, limits: DoorLimits) -> TableStream:
     try:
         check_workbook(
             str(path), limits.zip_max_expanded_bytes, limits.zip_max_ratio, limits.xlsx_max_rows,
-            limits.max_columns,
+            limits.max_columns, limits.xlsx_max_loaded_part_bytes,
         )  # fmt: skip
     except ContainerRefused as refused:
         raise FileRejected(f"XLSX workbook {refused}") from None

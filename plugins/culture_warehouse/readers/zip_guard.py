@@ -63,11 +63,25 @@ def declared_sheet_sizes(archive: zipfile.ZipFile) -> list[tuple[int, int]]:
 
 
 def check_workbook(
-    source: str | IO[bytes], max_expanded: int, max_ratio: int, max_rows: int, max_columns: int
+    source: str | IO[bytes],
+    max_expanded: int,
+    max_ratio: int,
+    max_rows: int,
+    max_columns: int,
+    max_loaded_part: int,
 ) -> None:
-    """Refuse a workbook that would expand too far or declares a sheet past the row or column limit."""
+    """Refuse a workbook that would expand too far, declares a sheet past the row or column limit,
+    or has a part openpyxl holds whole in memory (shared strings, styles) past ``max_loaded_part``;
+    only worksheets are streamed."""
     with zipfile.ZipFile(source) as archive:
         check_expansion(archive, max_expanded, max_ratio)
+        for member in archive.infolist():
+            if not member.filename.startswith("xl/worksheets/") and member.file_size > max_loaded_part:
+                # Part names come from the file: the reason does not repeat them.
+                raise ContainerRefused(
+                    f"a part read whole (shared strings, styles) expands to {member.file_size} bytes,"
+                    f" more than the limit of {max_loaded_part}: not read"
+                )
         for rows, columns in declared_sheet_sizes(archive):
             if rows > max_rows:
                 raise ContainerRefused(
