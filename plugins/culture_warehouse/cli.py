@@ -102,8 +102,6 @@ def _one_night(as_of: dt.date, landing: str, dsn: str) -> int:
     interrupt.stop_on_signals()
     try:
         result = run_dag(as_of, landing)
-    except interrupt.NightInterrupted:
-        return _stopped(dsn, as_of, started)
     finally:
         if not interrupt.requested():
             interrupt.restore_defaults()

@@ -1,12 +1,14 @@
 """Stop ``culture run`` promptly on SIGTERM or Ctrl-C, leaving the ledger consistent.
 
-``culture run`` executes the DAG in-process, and Airflow's task runner turns SIGTERM into a call
-of the task's ``on_kill`` (nothing, for a Python task) and any exception, Ctrl-C included, into a
-failed task that is retried while the next tasks run. So the CLI asks for :func:`stop_on_signals`,
-and each stage runs inside :func:`stage`: the first signal raises :class:`NightInterrupted` where
-the night is (a running query is cancelled, the open transaction rolls back, a file being loaded
-stays ``loading`` and so invisible), the stage fails without retry, and every later stage fails
-at once, so the DAG run ends within seconds.
+``culture run`` executes the DAG in-process, and Airflow's task runner replaces the SIGTERM
+handler with one that calls the task's ``on_kill`` (nothing, for a Python task) and turns any
+exception, Ctrl-C included, into a failed task that is retried while the next tasks run. So the
+CLI calls :func:`stop_on_signals`, which keeps this module's handler in place for the whole night
+(Airflow's later ``signal.signal`` calls for these two signals are ignored in this process), and
+each stage runs inside :func:`stage`. A signal during a stage raises :class:`NightInterrupted`
+there (a running query is cancelled, the open transaction rolls back, a file being loaded stays
+``loading`` and so invisible) and the stage fails without retry; a signal between stages is
+recorded, and every later stage fails at once, so the DAG run ends within seconds.
 
 Under the Airflow scheduler nothing changes: there the task supervisor owns the signals.
 """
@@ -14,12 +16,13 @@ Under the Airflow scheduler nothing changes: there the task supervisor owns the 
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import Any
 
 _SIGNALS = (signal.SIGTERM, signal.SIGINT)
-_state: dict[str, str | bool | None] = {"installed": False, "requested": None}
+_state: dict[str, Any] = {"installed": False, "in_stage": False, "requested": None, "set_handler": None}
 
 
 class NightInterrupted(KeyboardInterrupt):
@@ -29,20 +32,33 @@ class NightInterrupted(KeyboardInterrupt):
 def _on_signal(number: int, frame: FrameType | None) -> None:
     name = signal.Signals(number).name
     _state["requested"] = _state["requested"] or name
-    raise NightInterrupted(f"interrupted by {name}")
+    if _state["in_stage"]:
+        raise NightInterrupted(f"interrupted by {name}")
 
 
 def stop_on_signals() -> None:
     """Called by the CLI: SIGTERM and SIGINT stop this process's night."""
-    _state["installed"] = True
-    _state["requested"] = None
+    _state.update(installed=True, in_stage=False, requested=None)
+    original: Callable[..., Any] = _state["set_handler"] or signal.signal
+    _state["set_handler"] = original
     for number in _SIGNALS:
-        signal.signal(number, _on_signal)
+        original(number, _on_signal)
+
+    def keep_ours(number: int, handler: Any) -> Any:
+        if number in _SIGNALS and _state["installed"]:
+            return _on_signal
+        return original(number, handler)
+
+    signal.signal = keep_ours  # type: ignore[assignment]
 
 
 def restore_defaults() -> None:
     """After the night: a further signal acts as it normally would."""
-    _state["installed"] = False
+    _state.update(installed=False, in_stage=False)
+    original = _state["set_handler"]
+    if original is not None:
+        signal.signal = original
+        _state["set_handler"] = None
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
@@ -62,14 +78,14 @@ def requested() -> str | None:
 @contextmanager
 def stage() -> Iterator[None]:
     """Run one stage of the night; an interrupted night fails it at once and without retry."""
-    if _state["installed"]:
-        # Airflow's task runner installed its own SIGTERM handler for this task.
-        for number in _SIGNALS:
-            signal.signal(number, _on_signal)
     try:
         if requested():
             raise NightInterrupted(f"interrupted by {requested()}")
-        yield
+        _state["in_stage"] = _state["installed"]
+        try:
+            yield
+        finally:
+            _state["in_stage"] = False
     except NightInterrupted as stopped:
         from airflow.sdk.exceptions import AirflowFailException
 

@@ -28,7 +28,7 @@ _TIME_PART = re.compile(r"[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{
 _INTEGRAL_FLOAT = re.compile(r"-?\d+\.0+", re.ASCII)
 _DANISH_TIMESTAMP = re.compile(r"(\d{1,2})[-./](\d{1,2})[-./](\d{4})(.*)", re.ASCII)
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
-_NOT_ASCII_DIGITS = re.compile(r"[^\x00-\x7f]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 INTEGER_RANGE = (-(2**31), 2**31 - 1)
 
 TRUE_WORDS = frozenset({"ja", "j", "yes", "y", "true", "t", "1", "sand"})
@@ -84,7 +84,7 @@ def parse_decimal(text: str) -> str:
     else:
         value = value.replace(",", ".")
     if not _PLAIN_NUMBER.fullmatch(value):
-        if _NOT_ASCII_DIGITS.search(value) and any(character.isdigit() for character in value):
+        if _NON_ASCII.search(value) and any(character.isdigit() for character in value):
             raise ValueError("not a number (digits other than 0-9)")
         raise ValueError("not a number")
     return value
