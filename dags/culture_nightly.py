@@ -17,6 +17,9 @@ The nightly load of the trust- and results-culture warehouse.
    night's version of every blocked mart. The task fails, naming each held-back mart and why,
    after the rest has published (`marts.publication_status`).
 
+Every task has an `execution_timeout` (`CULTURE_TASK_TIMEOUT_<TASK>_MINUTES`, defaults in
+`culture_warehouse.config`), so nothing can hold the night, or the nights queued behind it, forever.
+
 Failures alert through the Airflow connection `culture_alerts` (webhook, Slack or e-mail), and so
 do files rejected at the door. Parameters: `as_of` (YYYY-MM-DD, default the logical date in
 Copenhagen) and `landing` (default `CULTURE_LANDING`). All logic lives in the `culture_warehouse`
@@ -32,6 +35,7 @@ import pendulum
 from airflow.sdk import Param, dag, task
 
 from culture_warehouse.alerts import FailureNotifier
+from culture_warehouse.config import task_timeout
 
 FOLDERS = ("hr", "mtu", "apv", "minutes", "results")
 
@@ -60,6 +64,7 @@ def _landing(context: dict[str, Any]) -> str | None:
         "owner": "data-engineering",
         "retries": 2,
         "retry_delay": dt.timedelta(minutes=2),
+        "execution_timeout": task_timeout("ingest"),
         "on_failure_callback": FailureNotifier(),
     },
     on_failure_callback=FailureNotifier(),
@@ -69,43 +74,51 @@ def _landing(context: dict[str, Any]) -> str | None:
     },
 )
 def culture_nightly() -> None:
-    @task
+    @task(execution_timeout=task_timeout("prepare"))
     def prepare(**context: Any) -> dict[str, object]:
         from culture_warehouse import pipeline
+        from culture_warehouse.interrupt import stage
 
-        return pipeline.start_night(_as_of(context), context["run_id"], _landing(context))
+        with stage():
+            return pipeline.start_night(_as_of(context), context["run_id"], _landing(context))
 
-    @task
+    @task(execution_timeout=task_timeout("ingest"))
     def ingest(folder: str, **context: Any) -> dict[str, object]:
         from culture_warehouse import pipeline
+        from culture_warehouse.interrupt import stage
 
-        return pipeline.ingest(folder, _as_of(context), context["run_id"], _landing(context))
+        with stage():
+            return pipeline.ingest(folder, _as_of(context), context["run_id"], _landing(context))
 
-    @task(trigger_rule="all_done")
+    @task(trigger_rule="all_done", execution_timeout=task_timeout("transform"))
     def transform(**context: Any) -> dict[str, object]:
         from airflow.sdk.exceptions import AirflowFailException
 
         from culture_warehouse import pipeline
         from culture_warehouse.config import min_group_size
+        from culture_warehouse.interrupt import stage
         from culture_warehouse.transform import BuildFailed
 
-        try:
-            return pipeline.transform(_as_of(context), context["run_id"], min_group_size())
-        except BuildFailed as failure:
-            pipeline.finish_run(context["run_id"], "failed", str(failure))
-            raise AirflowFailException(str(failure)) from None
+        with stage():
+            try:
+                return pipeline.transform(_as_of(context), context["run_id"], min_group_size())
+            except BuildFailed as failure:
+                pipeline.finish_run(context["run_id"], "failed", str(failure))
+                raise AirflowFailException(str(failure)) from None
 
-    @task
+    @task(execution_timeout=task_timeout("publish"))
     def publish(**context: Any) -> dict[str, object]:
         from airflow.sdk.exceptions import AirflowFailException
 
         from culture_warehouse import pipeline
+        from culture_warehouse.interrupt import stage
         from culture_warehouse.publish import PublishBlocked
 
-        try:
-            return pipeline.publish(context["run_id"])
-        except PublishBlocked as blocked:
-            raise AirflowFailException(str(blocked)) from None
+        with stage():
+            try:
+                return pipeline.publish(context["run_id"])
+            except PublishBlocked as blocked:
+                raise AirflowFailException(str(blocked)) from None
 
     ingests = [ingest.override(task_id=f"ingest_{folder}")(folder) for folder in FOLDERS]
     prepare() >> ingests >> transform() >> publish()

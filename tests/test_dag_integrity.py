@@ -56,3 +56,20 @@ def test_parsing_the_dag_file_takes_under_two_seconds() -> None:
     parse_seconds = float(out.stdout.strip().splitlines()[-1])
     assert parse_seconds < 2.0, f"parsing took {parse_seconds:.2f}s"
     assert time.perf_counter() - started < 60
+
+
+def test_every_task_has_an_execution_timeout(dagbag: object) -> None:
+    dag = dagbag.dags["culture_nightly"]  # type: ignore[attr-defined]
+    timeouts = {task.task_id: task.execution_timeout for task in dag.tasks}
+    assert all(timeouts.values()), timeouts
+    assert timeouts["transform"] > timeouts["ingest_hr"] > timeouts["prepare"]
+
+
+def test_a_task_timeout_is_configured_by_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from culture_warehouse.config import task_timeout
+
+    monkeypatch.setenv("CULTURE_TASK_TIMEOUT_INGEST_MINUTES", "45")
+    assert task_timeout("ingest").total_seconds() == 45 * 60
+    monkeypatch.setenv("CULTURE_TASK_TIMEOUT_INGEST_MINUTES", "0")
+    with pytest.raises(ValueError, match="CULTURE_TASK_TIMEOUT_INGEST_MINUTES"):
+        task_timeout("ingest")

@@ -92,12 +92,21 @@ def _night_environment(args: argparse.Namespace) -> tuple[str, str] | None:
 
 def _one_night(as_of: dt.date, landing: str, dsn: str) -> int:
     """Run one night through the DAG and print its report; 0 only when marts were published."""
+    from culture_warehouse import interrupt
     from culture_warehouse.airflow_runner import run_dag
     from culture_warehouse.report import run_report
     from culture_warehouse.warehouse import connect
 
     print(f"culture run: landing {landing}, as of {as_of.isoformat()}", flush=True)
-    result = run_dag(as_of, landing)
+    started = dt.datetime.now(dt.UTC)
+    interrupt.stop_on_signals()
+    try:
+        result = run_dag(as_of, landing)
+    finally:
+        if not interrupt.requested():
+            interrupt.restore_defaults()
+    if interrupt.requested():
+        return _stopped(dsn, as_of, started)
     with connect(dsn) as conn:
         report = run_report(conn, result.run_id)
     print(report.render())
@@ -109,6 +118,36 @@ def _one_night(as_of: dt.date, landing: str, dsn: str) -> int:
         print(f"culture run: marts NOT published, the previous marts stay: {reason}", file=sys.stderr)
         return 1
     return 0
+
+
+def _stopped(dsn: str, as_of: dt.date, started: dt.datetime) -> int:
+    """After SIGTERM or Ctrl-C: close this process's run as failed and tidy its unfinished loads.
+
+    The swap of the marts is one transaction, so BI reads either last night's marts or tonight's;
+    a file whose load was cut short is removed from the ledger and loads on the next run.
+    """
+    from culture_warehouse import interrupt
+    from culture_warehouse.ingest import clean_interrupted
+    from culture_warehouse.pipeline import finish_run
+    from culture_warehouse.warehouse import connect
+
+    signal_name = interrupt.requested() or "SIGINT"
+    interrupt.restore_defaults()
+    with connect(dsn) as conn:
+        runs = conn.execute(
+            "select run_id from audit.runs where as_of = %s and status = 'running' and started_at >= %s",
+            (as_of, started),
+        ).fetchall()
+    cleaned = 0
+    for (run_id,) in runs:
+        cleaned += clean_interrupted(dsn, str(run_id), operator_stopped=True)
+        finish_run(str(run_id), "failed", f"interrupted by {signal_name}")
+    print(
+        f"culture run: stopped by {signal_name}; {cleaned} unfinished load(s) removed (those files load"
+        " on the next run); the marts BI reads are unchanged unless the swap had already committed",
+        file=sys.stderr,
+    )
+    return interrupt.exit_status()
 
 
 def run_command(args: argparse.Namespace) -> int:

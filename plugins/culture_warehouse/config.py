@@ -13,6 +13,11 @@ from pathlib import Path
 
 DEFAULT_MIN_GROUP_SIZE = 5
 
+TASK_TIMEOUT_MINUTES = {"prepare": 30, "ingest": 180, "transform": 360, "publish": 90}
+"""How long each task of the nightly DAG may run before Airflow stops it (``execution_timeout``);
+``CULTURE_TASK_TIMEOUT_<TASK>_MINUTES`` overrides one. Generous: a full night at 190,000
+employees takes about 9 minutes (README, Benchmark), 30 on a machine shared with other work."""
+
 
 def project_dir() -> Path:
     """The folder holding dbt_project/, expectations/ and config/ (the repository locally)."""
@@ -37,6 +42,17 @@ def min_group_size() -> int:
     if value < 1:
         raise ValueError("CULTURE_MIN_GROUP_SIZE must be a positive whole number")
     return value
+
+
+def task_timeout(task: str) -> dt.timedelta:
+    """The ``execution_timeout`` of a DAG task (``prepare``, ``ingest``, ``transform``, ``publish``)."""
+    variable = f"CULTURE_TASK_TIMEOUT_{task.upper()}_MINUTES"
+    raw = os.environ.get(variable, "").strip()
+    if not raw:
+        return dt.timedelta(minutes=TASK_TIMEOUT_MINUTES[task])
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{variable} must be a positive whole number of minutes")
+    return dt.timedelta(minutes=int(raw))
 
 
 def landing_location() -> str | None:

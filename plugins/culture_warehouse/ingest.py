@@ -17,8 +17,9 @@ from typing import Protocol
 
 import psycopg
 
-from culture_warehouse import ledger
+from culture_warehouse import ledger, safe_errors
 from culture_warehouse.landing import Landing, LandingFile, sha256_of
+from culture_warehouse.landing_guard import UnsafeFile
 from culture_warehouse.load import (
     MAX_QUARANTINED_SHARE,
     LoadOutcome,
@@ -226,8 +227,9 @@ def ingest_folder(night: Night, landing: Landing, folder: str) -> FolderSummary:
                 result = ingest_file(conn, night, landing, ingestor, file, recognised)
             except Exception as error:
                 # Infrastructure trouble (a lost connection, a full disk): the task fails and is
-                # retried; the message names the file so the alert can too.
-                raise IngestError(f"{file.path}: {type(error).__name__}: {error}") from error
+                # retried. The reason names the file and the error's type, never its message,
+                # and the chain is cut so that no traceback repeats it either.
+                raise IngestError(f"{file.path}: {safe_errors.describe(error)}") from None
             if result is not None:
                 summary.files.append(result)
     return summary
@@ -241,12 +243,14 @@ def ingest_file(
     file: LandingFile,
     recognised: Recognised,
 ) -> FileResult | None:
-    """One file through the door; None when these bytes were handled on an earlier night."""
-    with landing.local_copy(file) as path:
-        sha = sha256_of(path)
-        if ledger.already_handled(conn, file.path, sha, recognised_only=True):
-            return None
-        entry = ledger.LedgerEntry(
+    """One file through the door; None when these bytes were handled on an earlier night.
+
+    A file that cannot be read, for whatever reason the file itself gives, is rejected (its
+    bytes are not tried again) and the folder goes on with the next file.
+    """
+
+    def entry(sha: str) -> ledger.LedgerEntry:
+        return ledger.LedgerEntry(
             source=ingestor.folder,
             entity=recognised.entity,
             file_name=file.name,
@@ -256,19 +260,59 @@ def ingest_file(
             run_id=night.run_id,
             logical_key=recognised.logical_key,
         )
-        earlier = ledger.loaded_elsewhere(conn, file.path, sha)
-        if earlier is not None:
-            ledger.record(conn, entry, "duplicate", f"same bytes as {earlier}, loaded once")
-            return FileResult(file.path, "duplicate", reason=f"same bytes as {earlier}")
-        load_id = ledger.record(conn, entry, "loading")
-        try:
-            outcome = ingestor.load(conn, night, file, path, load_id)
-        except FileRejected as error:
-            reason = f"{file.name}: {error}"
-            ledger.mark_rejected(conn, load_id, reason)
-            log.warning("rejected %s: %s", file.path, error)
-            return FileResult(file.path, "rejected", reason=reason)
+
+    try:
+        with landing.local_copy(file) as path:
+            sha = sha256_of(path)
+            if ledger.already_handled(conn, file.path, sha, recognised_only=True):
+                return None
+            earlier = ledger.loaded_elsewhere(conn, file.path, sha)
+            if earlier is not None:
+                ledger.record(conn, entry(sha), "duplicate", f"same bytes as {earlier}, loaded once")
+                return FileResult(file.path, "duplicate", reason=f"same bytes as {earlier}")
+            attempts = ledger.start_attempt(conn, file.path, sha, night.run_id)
+            if attempts > ledger.MAX_ATTEMPTS:
+                reason = (
+                    f"{file.name}: not tried again: {attempts - 1} earlier loads of these bytes never"
+                    " finished (timed out, killed, or the database went away while reading them)"
+                )
+                ledger.record(conn, entry(sha), "rejected", reason)
+                log.warning("rejected %s: %s", file.path, reason)
+                return FileResult(file.path, "rejected", reason=reason)
+            load_id = ledger.record(conn, entry(sha), "loading")
+            try:
+                outcome = ingestor.load(conn, night, file, path, load_id)
+            except FileRejected as error:
+                return _reject(conn, ingestor, file, recognised, load_id, str(error))
+            except Exception as error:
+                if safe_errors.is_infrastructure(error):
+                    raise
+                reason = f"unreadable ({safe_errors.describe(error)})"
+                return _reject(conn, ingestor, file, recognised, load_id, reason)
+    except UnsafeFile as unsafe:
+        if ledger.already_handled(conn, file.path, unsafe.fingerprint):
+            return None
+        reason = f"{file.name}: {unsafe.reason}"
+        ledger.record(conn, entry(unsafe.fingerprint), "rejected", reason)
+        log.warning("rejected %s: %s", file.path, unsafe.reason)
+        return FileResult(file.path, "rejected", reason=reason)
     return _finish(conn, night, ingestor, file, recognised, load_id, outcome)
+
+
+def _reject(
+    conn: psycopg.Connection,
+    ingestor: Ingestor,
+    file: LandingFile,
+    recognised: Recognised,
+    load_id: int,
+    why: str,
+) -> FileResult:
+    """Reject a file whose reading failed; whatever of it was written is removed."""
+    ingestor.discard(conn, recognised.entity, load_id)
+    reason = f"{file.name}: {why}"
+    ledger.mark_rejected(conn, load_id, reason)
+    log.warning("rejected %s: %s", file.path, why)
+    return FileResult(file.path, "rejected", reason=reason)
 
 
 def _finish(
@@ -377,16 +421,20 @@ def record_unrecognised(night: Night, landing: Landing) -> list[FileResult]:
             ingestor = known.get(file.folder)
             if ingestor is not None and ingestor.recognise(file) is not None:
                 continue
-            with landing.local_copy(file) as path:
-                sha = sha256_of(path)
+            reason = UNRECOGNISED
+            try:
+                with landing.local_copy(file) as path:
+                    sha = sha256_of(path)
+            except UnsafeFile as unsafe:
+                sha, reason = unsafe.fingerprint, f"{UNRECOGNISED}; {unsafe.reason}"
             if ledger.already_handled(conn, file.path, sha):
                 continue
             entry = ledger.LedgerEntry(
                 source=file.folder or "landing", entity=None, file_name=file.name,
                 path=file.path, sha256=sha, extract_date=None, run_id=night.run_id,
             )  # fmt: skip
-            ledger.record(conn, entry, "rejected", UNRECOGNISED)
-            results.append(FileResult(file.path, "rejected", reason=UNRECOGNISED))
+            ledger.record(conn, entry, "rejected", reason)
+            results.append(FileResult(file.path, "rejected", reason=reason))
     return results
 
 
@@ -397,15 +445,21 @@ def ensure_raw_tables(dsn: str) -> None:
             ingestor.ensure_tables(conn)
 
 
-def clean_interrupted(dsn: str) -> int:
-    """Remove the rows of loads a crashed night left behind, so their files load again."""
+def clean_interrupted(dsn: str, run_id: str | None = None, operator_stopped: bool = False) -> int:
+    """Remove the rows of loads a crashed night (or that run) left behind, so their files load again.
+
+    ``operator_stopped``: the run was stopped on purpose, so its cut-short loads are not counted
+    as attempts against the files.
+    """
     known = ingestors()
     with connect(dsn, autocommit=True) as conn:
-        stale = ledger.interrupted_loads(conn)
+        stale = ledger.interrupted_loads(conn, run_id)
         for load_id, source, entity in stale:
             with conn.transaction():
                 ingestor = known.get(source)
                 if ingestor is not None:
                     ingestor.discard(conn, entity, load_id)
+                if operator_stopped:
+                    ledger.forgive_attempt(conn, load_id)
                 ledger.forget(conn, load_id)
     return len(stale)

@@ -1,7 +1,9 @@
 """The landing zone: list what the sources delivered, fingerprint it, and read it without changing it.
 
 The location is a local folder or any fsspec URL (``s3://``, ``sftp://``…). Remote files are copied
-to a private temporary file to be read; the landing zone itself is only ever read.
+to a private temporary file to be read; the landing zone itself is only ever read. Only regular
+files within the size limit of their type are read (``landing_guard``, ``limits``): a local entry
+must also really lie inside the landing root.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import fsspec
+
+from culture_warehouse.landing_guard import UnsafeFile, opened_inside, unread_fingerprint
+from culture_warehouse.limits import DoorLimits, door_limits
 
 _CHUNK = 1 << 20
 
@@ -38,8 +43,9 @@ class LandingFile:
 class Landing:
     """Read-only access to a landing location."""
 
-    def __init__(self, location: str) -> None:
+    def __init__(self, location: str, limits: DoorLimits | None = None) -> None:
         self.location = location
+        self.limits = limits or door_limits()
         fs, root = fsspec.core.url_to_fs(location)
         self._fs: Any = fs
         self._root = str(root).rstrip("/")
@@ -60,14 +66,38 @@ class Landing:
 
     @contextmanager
     def local_copy(self, file: LandingFile) -> Iterator[Path]:
-        """A local path to read the file from: the file itself when local, else a temporary copy."""
+        """A local path to read the file from: the checked file itself when local, else a
+        temporary copy. Raises UnsafeFile (nothing read) for anything but a regular file
+        inside the landing root and within its type's size limit."""
+        limit = self.limits.max_bytes(file.name)
         if self.is_local:
-            yield Path(self.full_path(file))
+            with opened_inside(self._root, self.full_path(file), limit) as path:
+                yield path
             return
         with tempfile.TemporaryDirectory(prefix="culture-landing-") as folder:
             target = Path(folder) / file.name
-            self._fs.get_file(self.full_path(file), str(target))
+            self._copy_remote(self.full_path(file), target, limit)
             yield target
+
+    def _copy_remote(self, source: str, target: Path, limit: int) -> None:
+        """Copy a remote regular file, never more than ``limit`` bytes of it."""
+        info = self._fs.info(source)
+        kind, size = str(info.get("type")), int(info.get("size") or 0)
+        changed = str(info.get("mtime") or info.get("LastModified") or info.get("ETag") or "")
+        fingerprint = unread_fingerprint(f"{source}\0{changed}", kind, size, 0)
+        if kind != "file" or info.get("islink"):
+            raise UnsafeFile(f"a {kind} entry, not a regular file: not read", fingerprint)
+        if size > limit:
+            raise UnsafeFile(
+                f"{size} bytes, more than the limit of {limit} for this file type: not read", fingerprint
+            )
+        copied = 0
+        with self._fs.open(source, "rb") as remote, target.open("wb") as local:
+            while chunk := remote.read(_CHUNK):
+                copied += len(chunk)
+                if copied > limit:
+                    raise UnsafeFile(f"more than the limit of {limit} bytes for this file type", fingerprint)
+                local.write(chunk)
 
 
 def sha256_of(path: Path) -> str:

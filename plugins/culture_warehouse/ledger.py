@@ -4,7 +4,9 @@ A file is new when its path and bytes have not been seen. The same bytes under a
 a ``duplicate``. A file that loads supersedes every earlier loaded file with the same logical key
 (the same snapshot, survey round, goals year or meeting), so a corrected delivery replaces the
 old one. Rows of a load that never finished (``loading``) are invisible to dbt and are removed
-before the next attempt, so an interrupted night is simply retried.
+before the next attempt, so an interrupted night is simply retried, but not forever: bytes whose
+load was cut short ``MAX_ATTEMPTS`` times (the task timed out, the process was killed, the database
+went away while they were read) are rejected, so they cannot hold up the files after them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 import psycopg
+
+MAX_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -130,10 +134,41 @@ def mark_rejected(
     )
 
 
-def interrupted_loads(conn: psycopg.Connection) -> list[tuple[int, str, str | None]]:
-    """Loads left in ``loading`` by a crashed or killed night: (load_id, source, entity)."""
+def start_attempt(conn: psycopg.Connection, path: str, sha256: str, run_id: str) -> int:
+    """Count one more attempt to load these bytes; returns the number of attempts so far."""
+    row = conn.execute(
+        """
+        insert into audit.load_attempts (path, sha256, attempts, last_run_id) values (%s, %s, 1, %s)
+        on conflict (path, sha256) do update
+            set attempts = audit.load_attempts.attempts + 1, last_run_id = excluded.last_run_id
+        returning attempts
+        """,
+        (path, sha256, run_id),
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def forgive_attempt(conn: psycopg.Connection, load_id: int) -> None:
+    """An operator stopped this load (not the file's fault): it does not count as an attempt."""
+    conn.execute(
+        """
+        update audit.load_attempts as attempts set attempts = attempts.attempts - 1
+        from audit.load_ledger as ledger
+        where ledger.load_id = %s and attempts.path = ledger.path and attempts.sha256 = ledger.sha256
+        """,
+        (load_id,),
+    )
+
+
+def interrupted_loads(
+    conn: psycopg.Connection, run_id: str | None = None
+) -> list[tuple[int, str, str | None]]:
+    """Loads left in ``loading`` by a crashed or killed night (or by that run): (load_id, source, entity)."""
     rows = conn.execute(
         "select load_id, source, entity from audit.load_ledger where status = 'loading'"
+        " and (run_id = %s or %s::text is null)",
+        (run_id, run_id),
     ).fetchall()
     return [(int(load_id), str(source), entity) for load_id, source, entity in rows]
 

@@ -118,6 +118,13 @@ create table if not exists audit.mtu_units_outside_tree (
     recorded_at timestamptz not null default now(),
     primary key (run_id, survey_id, file_type, org_unit_code)
 );
+create table if not exists audit.load_attempts (
+    path text not null,
+    sha256 text not null,
+    attempts integer not null,
+    last_run_id text not null,
+    primary key (path, sha256)
+);
 create table if not exists audit.mart_outcomes (
     run_id text not null,
     mart text not null,

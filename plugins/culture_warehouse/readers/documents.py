@@ -2,19 +2,24 @@
 
 The text is returned as lines in reading order and nothing is interpreted here; the minutes
 parser decides what the lines mean. Reasons in ``DocumentError`` never quote the document, so
-they can be recorded in the quarantine as they are.
+they can be recorded in the quarantine as they are. A .docx is judged from its zip directory
+before it is expanded, a PDF by its page count, a text by its longest line (``limits``).
 """
 
 from __future__ import annotations
 
 import codecs
 import io
+import zipfile
 from collections.abc import Iterator
 
 import docx
 import pypdf
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
+
+from culture_warehouse.limits import DoorLimits, door_limits
+from culture_warehouse.readers.zip_guard import ContainerRefused, check_expansion
 
 SUPPORTED_SUFFIXES = (".md", ".txt", ".docx", ".pdf")
 NO_TEXT_LAYER = "PDF has no text layer (scanned image?): cannot read minutes"
@@ -24,18 +29,29 @@ class DocumentError(ValueError):
     """The document cannot be read as text; the message says why without quoting it."""
 
 
-def extract_text(name: str, data: bytes) -> str:
+def extract_text(name: str, data: bytes, limits: DoorLimits | None = None) -> str:
     """The document's text with ``\\n`` line ends; the file name's suffix decides the format."""
+    limits = limits or door_limits()
     suffix = name[name.rfind(".") :].lower() if "." in name else ""
     if suffix in (".md", ".txt"):
         text = _decode_text(data)
     elif suffix == ".docx":
-        text = _docx_text(data)
+        text = _docx_text(data, limits)
     elif suffix == ".pdf":
-        text = _pdf_text(data)
+        text = _pdf_text(data, limits)
     else:
         raise DocumentError(f"unsupported document type (expected one of {', '.join(SUPPORTED_SUFFIXES)})")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    _check_lines(text, limits.max_line_chars)
+    return text
+
+
+def _check_lines(text: str, max_chars: int) -> None:
+    if len(text) <= max_chars:
+        return
+    for number, line in enumerate(text.split("\n"), start=1):
+        if len(line) > max_chars:
+            raise DocumentError(f"line {number} is longer than the limit of {max_chars} characters")
 
 
 def _decode_text(data: bytes) -> str:
@@ -43,7 +59,10 @@ def _decode_text(data: bytes) -> str:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise DocumentError("UTF-16 text: expected UTF-8 or Windows-1252")
     if b"\x00" in data:
-        raise DocumentError("binary content (NUL bytes): expected UTF-8 or Windows-1252 text")
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise DocumentError(
+            f"a NUL byte at line {line} (binary content): expected UTF-8 or Windows-1252 text"
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -54,9 +73,18 @@ def _decode_text(data: bytes) -> str:
         raise DocumentError("wrong encoding: neither UTF-8 nor Windows-1252 text") from None
 
 
-def _docx_text(data: bytes) -> str:
+def _docx_text(data: bytes, limits: DoorLimits) -> str:
     # Parser exceptions can quote the XML they choke on, so only the exception's type is kept
     # and the chain is cut: the reason must be safe to store in the quarantine.
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_expansion(archive, limits.docx_max_expanded_bytes, limits.zip_max_ratio)
+    except ContainerRefused as refused:
+        raise DocumentError(f".docx {refused}") from None
+    except Exception as exc:
+        raise DocumentError(
+            f"cannot read .docx ({type(exc).__name__}): the file is corrupt or not a Word document"
+        ) from None
     try:
         document = docx.Document(io.BytesIO(data))
         return "\n".join(_block_lines(document.iter_inner_content()))
@@ -96,11 +124,15 @@ def _table_lines(table: Table) -> Iterator[str]:
             )
 
 
-def _pdf_text(data: bytes) -> str:
+def _pdf_text(data: bytes, limits: DoorLimits) -> str:
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise DocumentError("PDF is password-protected: cannot read minutes")
+        if len(reader.pages) > limits.pdf_max_pages:
+            raise DocumentError(
+                f"PDF has {len(reader.pages)} pages, more than the limit of {limits.pdf_max_pages}"
+            )
         pages = [page.extract_text() or "" for page in reader.pages]
     except DocumentError:
         raise

@@ -2,6 +2,12 @@
 
 Each parser returns the canonical text or raises ``ValueError`` with a reason that never repeats
 the value itself: reasons end up in ``audit.quarantine``, which must hold no personal data.
+
+Numbers and dates accept ASCII digits only. Python's ``int()``, ``float()`` and the regular
+expression ``\\d`` also accept Arabic-Indic, Devanagari and other Unicode digits (and ``float()``
+accepts ``1_000``, ``inf`` and ``nan``); such a value is a row error here, so that nothing the
+database would refuse, and quote in its error, ever reaches COPY. Whole numbers must fit
+PostgreSQL's ``integer``.
 """
 
 from __future__ import annotations
@@ -9,16 +15,21 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from culture_warehouse.sources.base import Kind
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_DANISH_DATE = re.compile(r"(\d{1,2})[-./](\d{1,2})[-./](\d{4})")
-_TIME_PART = re.compile(r"[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?")
-_INTEGRAL_FLOAT = re.compile(r"-?\d+\.0+")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
+_DANISH_DATE = re.compile(r"(\d{1,2})[-./](\d{1,2})[-./](\d{4})", re.ASCII)
+_TIME_PART = re.compile(r"[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?", re.ASCII)
+_INTEGRAL_FLOAT = re.compile(r"-?\d+\.0+", re.ASCII)
+_DANISH_TIMESTAMP = re.compile(r"(\d{1,2})[-./](\d{1,2})[-./](\d{4})(.*)", re.ASCII)
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+INTEGER_RANGE = (-(2**31), 2**31 - 1)
 
 TRUE_WORDS = frozenset({"ja", "j", "yes", "y", "true", "t", "1", "sand"})
 FALSE_WORDS = frozenset({"nej", "n", "no", "false", "f", "0", "falsk"})
@@ -46,7 +57,9 @@ def parse_date(text: str) -> str:
 def parse_timestamp(text: str) -> str:
     """A timestamp with or without zone; a naive one is Copenhagen time. Returns ISO with offset."""
     value = text.strip().replace("Z", "+00:00")
-    danish = re.fullmatch(r"(\d{1,2})[-./](\d{1,2})[-./](\d{4})(.*)", value)
+    if not value.isascii():
+        raise ValueError("not a timestamp (expected YYYY-MM-DD HH:MM[:SS][+zone])")
+    danish = _DANISH_TIMESTAMP.fullmatch(value)
     if danish:
         day, month, year, rest = danish.groups()
         value = f"{year}-{int(month):02d}-{int(day):02d}{rest}"
@@ -70,21 +83,20 @@ def parse_decimal(text: str) -> str:
         )
     else:
         value = value.replace(",", ".")
-    try:
-        number = float(value)
-    except ValueError:
-        raise ValueError("not a number") from None
-    if number != number or number in (float("inf"), float("-inf")):
+    if not _PLAIN_NUMBER.fullmatch(value):
+        if _NON_ASCII.search(value) and any(character.isdigit() for character in value):
+            raise ValueError("not a number (digits other than 0-9)")
         raise ValueError("not a number")
     return value
 
 
 def parse_integer(text: str) -> str:
     """A whole number; ``4,0`` and ``4.0`` are 4, ``4,5`` is not a whole number."""
-    value = parse_decimal(text)
-    number = float(value)
-    if not number.is_integer():
+    number = Decimal(parse_decimal(text))
+    if number != number.to_integral_value():
         raise ValueError("not a whole number")
+    if not INTEGER_RANGE[0] <= number <= INTEGER_RANGE[1]:
+        raise ValueError("whole number out of range")
     return str(int(number))
 
 
@@ -100,13 +112,16 @@ def parse_boolean(text: str) -> str:
 
 def parse_code(text: str) -> str:
     """An identifier; a spreadsheet's ``2110.0`` is the code ``2110``."""
-    value = text.strip()
+    value = parse_text(text)
     if _INTEGRAL_FLOAT.fullmatch(value):
         value = value.split(".", 1)[0]
     return value
 
 
 def parse_text(text: str) -> str:
+    """Text as delivered, trimmed; a NUL character (which PostgreSQL cannot store) is a row error."""
+    if "\x00" in text:
+        raise ValueError("contains a NUL character")
     return text.strip()
 
 

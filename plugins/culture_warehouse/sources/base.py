@@ -139,4 +139,4 @@ class TabularSource:
 
 def dated(prefix: str, extensions: str = "csv") -> re.Pattern[str]:
     """``<prefix>_YYYYMMDD.<ext>``, case-insensitive."""
-    return re.compile(rf"{prefix}_(?P<date>\d{{8}})\.(?:{extensions})", re.IGNORECASE)
+    return re.compile(rf"{prefix}_(?P<date>[0-9]{{8}})\.(?:{extensions})", re.IGNORECASE)

@@ -9,7 +9,7 @@ from culture_warehouse.sources.base import Column, Delivery, Kind, TabularSource
 GOALS = TabularSource(
     source="results",
     entity="goals",
-    pattern=re.compile(r"goals_(?P<year>\d{4})\.(?:csv|xlsx)", re.IGNORECASE),
+    pattern=re.compile(r"goals_(?P<year>[0-9]{4})\.(?:csv|xlsx)", re.IGNORECASE),
     delivery=Delivery.YEARLY,
     key=("goal_id",),
     xlsx_allowed=True,

@@ -1,0 +1,76 @@
+"""A file whose load never finishes is not retried forever: after three loads cut short (here the
+database connection is killed mid-COPY each time, as a timeout or an OOM kill would cut them), the
+next night rejects it with the reason and the files after it in its folder load."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from culture_warehouse import pipeline
+from culture_warehouse.ingest import IngestError
+from culture_warehouse.ledger import MAX_ATTEMPTS
+from drops import write_hr_drop
+from nights import query
+
+pytestmark = pytest.mark.slow
+
+AS_OF = dt.date(2026, 7, 1)
+
+
+def night_killed_mid_copy(dsn: str, landing: Path, run_id: str) -> None:
+    """Prepare and ingest hr while the employees COPY is terminated from another session."""
+    pipeline.start_night(AS_OF, run_id, str(landing))
+    failure: list[BaseException] = []
+
+    def ingest() -> None:
+        try:
+            pipeline.ingest("hr", AS_OF, run_id, str(landing))
+        except BaseException as error:
+            failure.append(error)
+
+    loader = threading.Thread(target=ingest)
+    loader.start()
+    killed = False
+    deadline = time.monotonic() + 120
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        while not killed and time.monotonic() < deadline and loader.is_alive():
+            killed = bool(
+                conn.execute(
+                    "select pg_terminate_backend(pid) from pg_stat_activity"
+                    " where application_name = 'culture' and query ilike 'copy raw.hr_employees%'"
+                ).fetchall()
+            )
+            time.sleep(0.01)
+    loader.join()
+    assert killed, "the COPY finished before it could be cut short"
+    assert [type(error) for error in failure] == [IngestError]
+    assert str(failure[0]).startswith("hr/employees_20260630.csv: ")
+
+
+def test_a_file_cut_short_three_times_is_rejected_and_the_files_after_it_load(
+    warehouse_dsn: str, tmp_path: Path
+) -> None:
+    write_hr_drop(tmp_path, n_a=150_000, n_b=50_000)
+    for attempt in range(MAX_ATTEMPTS):
+        night_killed_mid_copy(warehouse_dsn, tmp_path, f"killed-{attempt}")
+    never_reached = "select count(*) from audit.load_ledger where path like '%org_units%'"
+    assert query(warehouse_dsn, never_reached) == [(0,)]
+
+    pipeline.start_night(AS_OF, "fourth", str(tmp_path))
+    pipeline.ingest("hr", AS_OF, "fourth", str(tmp_path))
+    assert query(warehouse_dsn, "select path, status, reason from audit.load_ledger order by path") == [
+        (
+            "hr/employees_20260630.csv",
+            "rejected",
+            "employees_20260630.csv: not tried again: 3 earlier loads of these bytes never finished"
+            " (timed out, killed, or the database went away while reading them)",
+        ),
+        ("hr/org_units_20260630.csv", "loaded", None),
+    ]
+    assert query(warehouse_dsn, "select count(*) from raw.hr_employees") == [(0,)]
