@@ -62,6 +62,29 @@ def test_the_exact_solver_agrees_with_rational_gaussian_elimination(
         assert publication.determined(form((v, 1) for v in secret)) == expected
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.lists(st.tuples(st.integers(0, 9), st.sampled_from([-1, 1, 2])), max_size=4), max_size=10),
+    st.lists(st.lists(st.tuples(st.integers(0, 9), st.sampled_from([-1, 1])), max_size=3), max_size=4),
+    st.lists(st.lists(st.integers(0, 9), min_size=1, max_size=4, unique=True), min_size=1, max_size=6),
+)
+def test_a_publication_extended_by_more_sums_answers_as_one_built_with_them(
+    rows: list[list[tuple[int, int]]], extra: list[list[tuple[int, int]]], secrets: list[list[int]]
+) -> None:
+    base = Publication([f for f in (form(r) for r in rows) if f])
+    added = [f for f in (form(r) for r in extra) if f]
+    whole = Publication([f for f in (form(r) for r in rows) if f] + added)
+    forms = [form((v, 1) for v in secret) for secret in secrets]
+    before = [base.determined(f) for f in forms]
+    secrets_of: dict[int, list[int]] = {}
+    for index, terms in enumerate(forms):
+        for variable, _ in terms:
+            secrets_of.setdefault(variable, []).append(index)
+    extension = base.extended(added)
+    assert extension.determined(forms, before, secrets_of) == [whole.determined(f) for f in forms]
+    assert [extension.publication.determined(f) for f in forms] == [whole.determined(f) for f in forms]
+
+
 # --- random publications through the real suppression, attacked ----------------------------
 
 
