@@ -160,11 +160,18 @@ def breakdown_families(
             )
             yield family
             continue
-        yield _breakdown_family(
+        every = _breakdown_family(
             f"breakdown {survey} {variable}", columns, None, tree, (survey, variable),
             ((unit, value, shown) for unit, value, shown, _ in cells),
             partial(_lookup, shown_units, (survey,), ()), respondents, k, lean, withheld,
         )  # fmt: skip
+        yield every
+        # What the control has suppressed in the family for all dimensions is suppressed in
+        # each dimension's rows too: a dimension's family starts from there.
+        hidden_now = {
+            (str(c.key[1]), str(c.key[3])) for c in every.cells if c.mart == BREAKDOWN_MART and not c.shown
+        }
+        cells = [(u, v, shown and (u, v) not in hidden_now, hidden) for u, v, shown, hidden in cells]
         for dimension, groups in empty_in[(survey, variable)].items():
             present = {value: dict(units) for value, units in columns.items()}
             for unit, value in groups:
