@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from culture_warehouse.privacy import Pseudonymiser, contains_cpr, redact_cpr
+from culture_warehouse.privacy import Pseudonymiser, column_label, column_mention, contains_cpr, redact_cpr
 from culture_warehouse.readers.tabular import normalise_header, sniff_delimiter
 from culture_warehouse.readers.values import (
     parse_boolean,
@@ -124,3 +124,11 @@ def test_pseudonyms_are_stable_keyed_and_ignore_spreadsheet_formatting() -> None
     assert first("E001") != first("E002")
     assert first("E001") != other_key("E001")
     assert "E001" not in first("E001")
+
+
+def test_a_header_that_is_not_spelled_like_a_column_is_recorded_by_its_position_only() -> None:
+    assert column_label("lønramme", 4) == "lønramme"
+    assert column_label("hansen,_jens", 4) == "column 5 (name not recorded)"
+    assert column_label("sag_0101901234", 0) == "column 1 (name not recorded)"
+    assert column_mention("jens@example.dk", 2) == "column 3 (name not recorded)"
+    assert column_mention("remark", 2) == "column 'remark'"

@@ -13,7 +13,7 @@ from typing import cast
 
 import psycopg
 
-from culture_warehouse.privacy import PERSONAL_COLUMNS, redact_cpr
+from culture_warehouse.privacy import PERSONAL_COLUMNS, column_label, column_mention, redact_cpr
 from culture_warehouse.readers.tabular import FileRejected, TableStream
 from culture_warehouse.readers.values import PARSERS
 from culture_warehouse.sources.base import PG_TYPES, Kind, TabularSource
@@ -69,7 +69,7 @@ def plan_columns(spec: TabularSource, header: tuple[str, ...]) -> ColumnPlan:
     index: dict[str, int] = {}
     for position, name in enumerate(header):
         if name in index:
-            raise FileRejected(f"column '{name}' appears twice in the header")
+            raise FileRejected(f"{column_mention(name, position)} appears twice in the header")
         index[name] = position
     positions: list[int | None] = []
     known: set[str] = set()
@@ -81,7 +81,11 @@ def plan_columns(spec: TabularSource, header: tuple[str, ...]) -> ColumnPlan:
             raise FileRejected(f"missing required column '{column.name}'")
         positions.append(found)
     personal = tuple(name for name in header if name in PERSONAL_COLUMNS and name not in known)
-    drift = tuple(name for name in header if name and name not in known and name not in PERSONAL_COLUMNS)
+    drift = tuple(
+        column_label(name, position)
+        for position, name in enumerate(header)
+        if name and name not in known and name not in PERSONAL_COLUMNS
+    )
     return ColumnPlan(tuple(positions), drift, personal)
 
 

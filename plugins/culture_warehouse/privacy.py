@@ -22,6 +22,25 @@ PERSONAL_COLUMNS = frozenset(
 
 CPR_PLACEHOLDER = "[CPR]"
 
+# A header name as sources spell their columns: lower case, letters, digits and underscores.
+_COLUMN_NAME = re.compile(r"[a-zæøå][a-zæøå0-9_]{0,62}")
+
+
+def column_label(name: str, position: int) -> str:
+    """How a delivered column is named in the ledger, `audit` and logs: its header name when it
+    is spelled like a column, else its position only. A header is written by whoever delivers
+    the file: one holding a person's name or a CPR number is never recorded."""
+    if _COLUMN_NAME.fullmatch(name) and redact_cpr(name) == name:
+        return name
+    return f"column {position + 1} (name not recorded)"
+
+
+def column_mention(name: str, position: int) -> str:
+    """A delivered column as a reason names it: ``column 'x'``, or its position (column_label)."""
+    label = column_label(name, position)
+    return label if label != name else f"column '{name}'"
+
+
 # Hyphen, the dashes Word substitutes for it, and the minus sign.
 _DASH = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 # DDMMYY, then an optional dash or space, then four digits; not part of a longer number. A dash

@@ -26,7 +26,7 @@ import psycopg
 from culture_warehouse.ingest import Night, Recognised, load_table
 from culture_warehouse.landing import LandingFile
 from culture_warehouse.load import LoadOutcome, QuarantinedRow, copy_rows, ensure_raw_table
-from culture_warehouse.privacy import PERSONAL_COLUMNS
+from culture_warehouse.privacy import PERSONAL_COLUMNS, column_label, column_mention
 from culture_warehouse.readers.tabular import FileRejected, normalise_header, open_table
 from culture_warehouse.readers.values import PARSERS, parse_decimal
 from culture_warehouse.sources.base import Column, Delivery, Kind, RowRule, TabularSource, not_negative
@@ -271,7 +271,7 @@ def plan_responses(header: tuple[str, ...], catalogue: dict[str, Question]) -> R
     index: dict[str, int] = {}
     for position, name in enumerate(header):
         if name in index:
-            raise FileRejected(f"column '{name}' appears twice in the header")
+            raise FileRejected(f"{column_mention(name, position)} appears twice in the header")
         index[name] = position
     positions: list[int | None] = []
     for column in _RESPONDENT_COLUMNS:
@@ -281,8 +281,8 @@ def plan_responses(header: tuple[str, ...], catalogue: dict[str, Question]) -> R
     known = {column.name for column in _RESPONDENT_COLUMNS}
     questions = tuple((index[name], question) for name, question in catalogue.items() if name in index)
     unknown = tuple(
-        name
-        for name in header
+        column_label(name, position)
+        for position, name in enumerate(header)
         if name and name not in known and name not in catalogue and name not in PERSONAL_COLUMNS
     )
     missing = tuple(question for name, question in catalogue.items() if name not in index)
