@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,3 +44,33 @@ def run_night(landing: Path | str, as_of: dt.date, publish: bool = True) -> Nigh
 def query(dsn: str, sql: str, *params: object) -> list[tuple[Any, ...]]:
     with psycopg.connect(dsn) as conn:
         return conn.execute(sql, params or None).fetchall()  # type: ignore[arg-type]
+
+
+def ingest_hr_while_its_copy_is_killed(
+    dsn: str, as_of: dt.date, run_id: str, landing: Path | str
+) -> tuple[bool, list[BaseException]]:
+    """Ingest hr while another session terminates the employees COPY as soon as it runs.
+    Returns whether it was terminated and what the ingest raised."""
+    failure: list[BaseException] = []
+
+    def ingest() -> None:
+        try:
+            pipeline.ingest("hr", as_of, run_id, str(landing))
+        except BaseException as error:
+            failure.append(error)
+
+    loader = threading.Thread(target=ingest)
+    loader.start()
+    killed = False
+    deadline = time.monotonic() + 120
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        while not killed and time.monotonic() < deadline and loader.is_alive():
+            killed = bool(
+                conn.execute(
+                    "select pg_terminate_backend(pid) from pg_stat_activity"
+                    " where application_name = 'culture' and query ilike 'copy raw.hr_employees%'"
+                ).fetchall()
+            )
+            time.sleep(0.01)
+    loader.join()
+    return killed, failure

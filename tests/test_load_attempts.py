@@ -5,18 +5,15 @@ next night rejects it with the reason and the files after it in its folder load.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from culture_warehouse import pipeline
 from culture_warehouse.ingest import IngestError
 from culture_warehouse.ledger import MAX_ATTEMPTS
 from drops import write_hr_drop
-from nights import query
+from nights import ingest_hr_while_its_copy_is_killed, query
 
 pytestmark = pytest.mark.slow
 
@@ -26,28 +23,7 @@ AS_OF = dt.date(2026, 7, 1)
 def night_killed_mid_copy(dsn: str, landing: Path, run_id: str) -> None:
     """Prepare and ingest hr while the employees COPY is terminated from another session."""
     pipeline.start_night(AS_OF, run_id, str(landing))
-    failure: list[BaseException] = []
-
-    def ingest() -> None:
-        try:
-            pipeline.ingest("hr", AS_OF, run_id, str(landing))
-        except BaseException as error:
-            failure.append(error)
-
-    loader = threading.Thread(target=ingest)
-    loader.start()
-    killed = False
-    deadline = time.monotonic() + 120
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        while not killed and time.monotonic() < deadline and loader.is_alive():
-            killed = bool(
-                conn.execute(
-                    "select pg_terminate_backend(pid) from pg_stat_activity"
-                    " where application_name = 'culture' and query ilike 'copy raw.hr_employees%'"
-                ).fetchall()
-            )
-            time.sleep(0.01)
-    loader.join()
+    killed, failure = ingest_hr_while_its_copy_is_killed(dsn, AS_OF, run_id, landing)
     assert killed, "the COPY finished before it could be cut short"
     assert [type(error) for error in failure] == [IngestError]
     assert str(failure[0]).startswith("hr/employees_20260630.csv: ")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 from pathlib import Path
 
 import psycopg
@@ -17,7 +16,7 @@ import pytest
 from culture_warehouse import pipeline, validate
 from culture_warehouse.publish import PublishBlocked
 from drops import employees_csv, write_hr_drop
-from nights import query, run_night
+from nights import ingest_hr_while_its_copy_is_killed, query, run_night
 
 NIGHT_1 = dt.date(2026, 7, 1)
 NIGHT_2 = dt.date(2026, 10, 1)
@@ -271,28 +270,7 @@ def test_a_connection_killed_mid_load_leaves_no_partial_batch_and_the_retry_load
 ) -> None:
     write_hr_drop(tmp_path, n_a=150_000, n_b=50_000)
     pipeline.start_night(NIGHT_1, "killed", str(tmp_path))
-    failure: list[BaseException] = []
-
-    def ingest() -> None:
-        try:
-            pipeline.ingest("hr", NIGHT_1, "killed", str(tmp_path))
-        except BaseException as error:
-            failure.append(error)
-
-    loader = threading.Thread(target=ingest)
-    loader.start()
-    killed = False
-    deadline = time.monotonic() + 120
-    with psycopg.connect(warehouse_dsn, autocommit=True) as conn:
-        while not killed and time.monotonic() < deadline and loader.is_alive():
-            killed = bool(
-                conn.execute(
-                    "select pg_terminate_backend(pid) from pg_stat_activity"
-                    " where application_name = 'culture' and query ilike 'copy raw.hr_employees%'"
-                ).fetchall()
-            )
-            time.sleep(0.01)
-    loader.join()
+    killed, failure = ingest_hr_while_its_copy_is_killed(warehouse_dsn, NIGHT_1, "killed", tmp_path)
     assert killed, "the COPY finished before it could be interrupted"
     assert failure, "the interrupted load must fail the task so that Airflow retries it"
     visible = query(

@@ -125,15 +125,7 @@ class Publication:
         self.known = _peel(published, set(known))
         residual = [tuple((v, c) for v, c in terms if v not in self.known) for terms in published]
         self.residual = [terms for terms in residual if len(terms) >= 2]
-        self.components = _Components()
-        self.in_residual: set[int] = set()
-        for terms in self.residual:
-            first = terms[0][0]
-            self.components.parent.setdefault(first, first)
-            for variable, _ in terms:
-                self.in_residual.add(variable)
-                self.components.parent.setdefault(variable, variable)
-                self.components.union(first, variable)
+        self.components, self.in_residual = _connect(self.residual)
         self.component = {v: self.components.find(v) for v in self.in_residual}
         self._rows_by_component: dict[int, list[Form]] | None = None
         self._spans: dict[int, _Span] = {}
@@ -171,15 +163,7 @@ class Publication:
         residual = [tuple((v, c) for v, c in terms if v not in new.known) for terms in local]
         residual = [terms for terms in residual if len(terms) >= 2]
         touched = {v for terms in local for v, _ in terms}
-        new.components = _Components()
-        new.in_residual = set()
-        for terms in residual:
-            first = terms[0][0]
-            new.components.parent.setdefault(first, first)
-            for variable, _ in terms:
-                new.in_residual.add(variable)
-                new.components.parent.setdefault(variable, variable)
-                new.components.union(first, variable)
+        new.components, new.in_residual = _connect(residual)
         new.component = {v: r for v, r in self.component.items() if r not in roots}
         new.component.update((v, new.components.find(v)) for v in new.in_residual)
         grouped = {root: forms for root, forms in rows.items() if root not in roots}
@@ -226,6 +210,20 @@ class Extension:
             if not answers[index]:
                 answers[index] = self.publication.determined(secrets[index])
         return answers
+
+
+def _connect(residual: Sequence[Form]) -> tuple[_Components, set[int]]:
+    """The connected components of the variables that forms share, and those variables."""
+    components = _Components()
+    variables: set[int] = set()
+    for terms in residual:
+        first = terms[0][0]
+        components.parent.setdefault(first, first)
+        for variable, _ in terms:
+            variables.add(variable)
+            components.parent.setdefault(variable, variable)
+            components.union(first, variable)
+    return components, variables
 
 
 def _peel(published: Sequence[Form], known: set[int] | None = None) -> set[int]:
