@@ -23,12 +23,12 @@ from culture_warehouse.landing_guard import UnsafeFile
 from culture_warehouse.load import (
     MAX_QUARANTINED_SHARE,
     LoadOutcome,
-    copy_rows,
+    copy_batches,
     ensure_raw_table,
-    normalised_rows,
+    normalised_batches,
     write_quarantine,
 )
-from culture_warehouse.readers.tabular import FileRejected, open_table
+from culture_warehouse.readers.tabular import ColumnarDesync, FileRejected, open_table
 from culture_warehouse.sources.base import TabularSource
 from culture_warehouse.sources.registry import FOLDERS, tabular_spec
 from culture_warehouse.validate import has_suite, validate_query
@@ -164,13 +164,33 @@ def load_table(
     file_name: str,
     load_id: int,
 ) -> LoadOutcome:
-    """Read one delivered table and COPY its good rows into the raw table in one transaction."""
+    """Read one delivered table and COPY its good rows into the raw table in one transaction.
+
+    Should the columnar parser's rows not match the byte index (a file whose quoting fooled the
+    index), what was written is rolled back and the file is read again by the exact reader.
+    """
+    try:
+        return _load_table(conn, spec, night, path, file_name, load_id, exact=False)
+    except ColumnarDesync:
+        log.info("%s: read again by the exact CSV reader", file_name)
+        return _load_table(conn, spec, night, path, file_name, load_id, exact=True)
+
+
+def _load_table(
+    conn: psycopg.Connection,
+    spec: TabularSource,
+    night: Night,
+    path: Path,
+    file_name: str,
+    load_id: int,
+    exact: bool,
+) -> LoadOutcome:
     outcome = LoadOutcome()
-    stream = open_table(path, file_name, spec.xlsx_allowed)
-    rows = normalised_rows(spec, stream, night.pseudonymise, outcome)
+    stream = open_table(path, file_name, spec.xlsx_allowed, exact=exact)
+    batches = normalised_batches(spec, stream, night.pseudonymise, outcome)
     with conn.transaction():
         ensure_raw_table(conn, spec)
-        outcome.rows_loaded = copy_rows(conn, spec, load_id, rows)
+        outcome.rows_loaded = copy_batches(conn, spec, load_id, batches)
     return outcome
 
 
