@@ -74,6 +74,32 @@ def test_a_failing_expectation_fails_the_suite_with_a_count_and_no_value(
     assert NEEDLE not in repr(failed)
 
 
+def test_no_row_of_the_validated_load_leaves_postgresql(
+    warehouse_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every result set GX receives, passing suite or failing, is read back: no value is in any."""
+    from sqlalchemy import event
+
+    make_table(warehouse_dsn, [NEEDLE])
+    use_suites(monkeypatch, tmp_path, gate_in_set=IN_SET)
+    received: list[str] = []
+
+    def look(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if cursor.description is not None:
+            received.append(repr(cursor.fetchall()))
+            cursor.scroll(0, mode="absolute")  # hand GX its rows untouched
+
+    gate(warehouse_dsn, "gate_in_set", 1)  # builds the engine
+    engine = validate._asset(warehouse_dsn).datasource.get_execution_engine().engine
+    event.listen(engine, "after_cursor_execute", look)
+    try:
+        assert not gate(warehouse_dsn, "gate_in_set", 1).success
+    finally:
+        event.remove(engine, "after_cursor_execute", look)
+    assert received
+    assert not [rows for rows in received if NEEDLE in rows]
+
+
 def test_the_cached_context_gives_two_warehouses_and_two_suites_independent_verdicts(
     pg_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1,7 +1,7 @@
 """Great Expectations gates: one suite per source file type, run inside PostgreSQL.
 
 Each freshly loaded (still invisible) batch is validated with a SQL query asset, so no table is
-pulled into pandas. Only verdicts come back (BOOLEAN_ONLY); a failing suite is run once more
+pulled into pandas. Only verdicts leave PostgreSQL (BOOLEAN_ONLY); a failing suite is run once more
 for counts: expectation, column, success and the number of unexpected rows. Unexpected values
 themselves are never fetched, stored, logged or returned.
 
@@ -93,6 +93,35 @@ def _asset(dsn: str) -> Any:
     return datasource.add_query_asset(name="load", query="select 1 as placeholder")
 
 
+def _read_columns_without_rows(asset: Any) -> None:
+    """Let GX learn the query's column names without PostgreSQL running it or sending any row.
+
+    For a query asset GX reads the column names by executing the bare query and looking at the
+    result's header: the whole load (every row of a 190,000-employee snapshot) or the whole MTU
+    summary again, sent to this process and dropped. Every metric wraps the query in a subquery,
+    so the bare query text is only ever that header read: it is given LIMIT 0, same columns, no
+    rows. Any other statement passes unchanged (a query SQLAlchemy rewrites, e.g. one with a
+    ``%``, simply keeps the old, slower header read).
+    """
+    from sqlalchemy import event
+
+    engine = asset.datasource.get_execution_engine().engine
+
+    def columns_only(
+        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+    ) -> tuple[str, Any]:
+        if statement.strip() == asset.query.strip():
+            statement = f"select * from (\n{statement}\n) as columns_only limit 0"
+        return statement, parameters
+
+    if not any(hooked is engine for hooked in _hooked_engines):
+        event.listen(engine, "before_cursor_execute", columns_only, retval=True)
+        _hooked_engines.append(engine)
+
+
+_hooked_engines: list[Any] = []  # one SQLAlchemy engine per warehouse DSN and process
+
+
 def _suite(suite: str) -> Any:
     """The suite as GX objects, rebuilt only when its file changes (an edit takes effect at once)."""
     path = suite_path(suite)
@@ -138,6 +167,7 @@ def validate_query(dsn: str, suite: str, query: str, batch_name: str) -> SuiteOu
     with _lock:
         asset = _asset(dsn)
         asset.query = query
+        _read_columns_without_rows(asset)
         batch = asset.get_batch(asset.build_batch_request())
         result = batch.validate(expectation_suite, result_format="BOOLEAN_ONLY")
         if not result.success:
