@@ -1,0 +1,169 @@
+"""The Great Expectations gate itself: a failing expectation still rejects, its reason names no
+value, and the context cached per process gives each warehouse, suite and load its own verdict."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from conftest import fresh_database
+from culture_warehouse import pipeline, validate
+from nights import query
+
+NEEDLE = "needle-7f3a"  # a value that must never reach a reason, a log or a stored result
+AS_OF = dt.date(2026, 10, 1)
+
+
+def make_table(dsn: str, codes: list[str | None]) -> None:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("create schema if not exists raw")
+        conn.execute("create table raw.gate (_load_id int, code text)")
+        for load_id, code in enumerate(codes, start=1):
+            conn.execute("insert into raw.gate values (%s, %s), (%s, 'ok')", (load_id, code, load_id))
+
+
+def use_suites(monkeypatch: pytest.MonkeyPatch, folder: Path, **suites: list[dict[str, Any]]) -> None:
+    for name, expectations in suites.items():
+        write_suite(folder, name, expectations)
+    real = validate.suite_path
+    monkeypatch.setattr(validate, "suite_path", lambda s: folder / f"{s}.json" if s in suites else real(s))
+
+
+def write_suite(folder: Path, name: str, expectations: list[dict[str, Any]]) -> None:
+    path = folder / f"{name}.json"
+    before = path.stat().st_mtime_ns if path.exists() else 0
+    path.write_text(json.dumps({"name": name, "expectations": expectations}), encoding="utf-8")
+    os.utime(path, ns=(before + 10**9, before + 10**9))  # an edit is seen even within one clock tick
+
+
+IN_SET = [
+    {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1}},
+    {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "code", "value_set": ["ok"]}},
+]
+NOT_NULL = [{"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "code"}}]
+
+
+def gate(dsn: str, suite: str, load_id: int) -> validate.SuiteOutcome:
+    return validate.validate_query(
+        dsn, suite, f"select * from raw.gate where _load_id = {load_id}", f"{suite}_{load_id}"
+    )
+
+
+def test_a_failing_expectation_fails_the_suite_with_a_count_and_no_value(
+    warehouse_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_table(warehouse_dsn, ["ok", NEEDLE])
+    use_suites(monkeypatch, tmp_path, gate_in_set=IN_SET)
+
+    assert gate(warehouse_dsn, "gate_in_set", 1).success
+    failed = gate(warehouse_dsn, "gate_in_set", 2)
+    assert not failed.success
+    assert failed.failed == (
+        validate.ExpectationOutcome("expect_column_values_to_be_in_set", "code", False, 1),
+    )
+    assert failed.reason() == (
+        "failed Great Expectations suite 'gate_in_set': expect_column_values_to_be_in_set"
+        " on column 'code' (1 rows)"
+    )
+    assert NEEDLE not in repr(failed)
+
+
+def test_no_row_of_the_validated_load_leaves_postgresql(
+    warehouse_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every result set GX receives, passing suite or failing, is read back: no value is in any."""
+    from sqlalchemy import event
+
+    make_table(warehouse_dsn, [NEEDLE])
+    use_suites(monkeypatch, tmp_path, gate_in_set=IN_SET)
+    received: list[str] = []
+
+    def look(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if cursor.description is not None:
+            received.append(repr(cursor.fetchall()))
+            cursor.scroll(0, mode="absolute")  # hand GX its rows untouched
+
+    gate(warehouse_dsn, "gate_in_set", 1)  # builds the engine
+    engine = validate._asset(warehouse_dsn).datasource.get_execution_engine().engine
+    event.listen(engine, "after_cursor_execute", look)
+    try:
+        assert not gate(warehouse_dsn, "gate_in_set", 1).success
+    finally:
+        event.remove(engine, "after_cursor_execute", look)
+    assert received
+    assert not [rows for rows in received if NEEDLE in rows]
+
+
+def test_the_cached_context_gives_two_warehouses_and_two_suites_independent_verdicts(
+    pg_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_suites(monkeypatch, tmp_path, gate_in_set=IN_SET, gate_not_null=NOT_NULL)
+    with fresh_database(pg_server) as first, fresh_database(pg_server) as second:
+        make_table(first, ["ok", "bad"])  # load 2 breaks the set
+        make_table(second, [None, "ok"])  # load 1 breaks not-null
+        verdicts = [
+            (dsn, suite, load_id, gate(dsn, suite, load_id).success)
+            for _ in range(2)
+            for dsn in (first, second)
+            for suite in ("gate_in_set", "gate_not_null")
+            for load_id in (1, 2)
+        ]
+    expected = {
+        ("first", "gate_in_set", 1): True,
+        ("first", "gate_in_set", 2): False,
+        ("first", "gate_not_null", 1): True,
+        ("first", "gate_not_null", 2): True,
+        ("second", "gate_in_set", 1): True,  # a null is not outside the set
+        ("second", "gate_in_set", 2): True,
+        ("second", "gate_not_null", 1): False,
+        ("second", "gate_not_null", 2): True,
+    }
+    named = {first: "first", second: "second"}
+    assert [((named[d], s, n), ok) for d, s, n, ok in verdicts] == list(expected.items()) * 2
+
+
+def test_an_edited_suite_takes_effect_in_a_long_lived_process(
+    warehouse_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_table(warehouse_dsn, [None])
+    use_suites(monkeypatch, tmp_path, gate_edit=IN_SET)
+    assert gate(warehouse_dsn, "gate_edit", 1).success
+    write_suite(tmp_path, "gate_edit", IN_SET + NOT_NULL)
+    assert not gate(warehouse_dsn, "gate_edit", 1).success
+
+
+def test_a_file_failing_its_suite_is_rejected_at_the_door_naming_no_value(
+    warehouse_dsn: str, tmp_path: Path
+) -> None:
+    """Two rows with one employee number pass every row rule; the suite's uniqueness check stops the file."""
+    hr = tmp_path / "hr"
+    hr.mkdir()
+    (hr / "org_units_20260930.csv").write_text(
+        "org_unit_code;name;parent_code;institution_code;unit_type\n"
+        "1000;Styrelsen;;INST;institution\n1100;Kontor A;1000;INST;kontor\n",
+        encoding="utf-8",
+    )
+    (hr / "employees_20260930.csv").write_text(
+        "employee_number;org_unit_code;hire_date;fte;gender\n"
+        f"{NEEDLE};1100;2020-02-01;0,8;K\n{NEEDLE};1100;2021-03-15;1,0;K\n",
+        encoding="utf-8",
+    )
+    pipeline.start_night(AS_OF, "r1", str(tmp_path))
+    pipeline.ingest("hr", AS_OF, "r1", str(tmp_path))
+    rows = query(
+        warehouse_dsn,
+        "select file_name, status, reason from audit.load_ledger where file_name like 'employees%'",
+    )
+    assert [(name, status) for name, status, _ in rows] == [("employees_20260930.csv", "rejected")]
+    reason = str(rows[0][2])
+    assert "expect_column_values_to_be_unique on column 'employee_number' (2 rows)" in reason
+    assert query(warehouse_dsn, "select count(*) from raw.hr_employees") == [(0,)]
+    stored = query(warehouse_dsn, "select failures from audit.validation_results where not success")
+    assert stored and all(NEEDLE not in str(failures) for (failures,) in stored)
+    assert NEEDLE not in reason
