@@ -83,7 +83,7 @@ class RichReporter:
             TimeElapsedColumn(),
             console=console,
         )
-        self._night = self._progress.add_task("night: starting", total=None, detail="")
+        self._night = self._progress.add_task("night: starting Airflow", total=None, detail="")
         self._folders: dict[str, _Folder] = {}
         self._progress.start()
 
