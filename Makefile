@@ -1,4 +1,5 @@
 # The two commands: `make run` and `make test`. Everything else they need, they install.
+# `make test-fast` is the inner loop: the tests not marked slow, no lint (`make test` before pushing).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -14,7 +15,7 @@ export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
 export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 
-.PHONY: install run test lint unit bench airflow lock clean
+.PHONY: install run test test-fast lint unit bench airflow lock clean
 
 install: $(STAMP)
 
@@ -44,6 +45,10 @@ unit: install
 	$(BIN)/pytest
 
 test: lint unit
+
+# Everything but the tests marked slow (whole nights, dbt, the DAG): under two minutes.
+test-fast: install
+	$(BIN)/pytest -m "not slow"
 
 bench: install
 	$(BIN)/culture bench --employees $(BENCH_EMPLOYEES)

@@ -2,6 +2,10 @@
 
 Tests talk to a real PostgreSQL: the embedded pgserver by default, or the server given by
 ``CULTURE_TEST_DSN`` (a DSN of a maintenance database on which tests may create databases).
+
+A test that runs dbt or the DAG (a whole night, or a fixture built from one) must be marked
+``slow``: ``make test-fast`` leaves those out, and :func:`whole_nights_only_in_slow_tests` fails
+an unmarked test that starts one, so the fast suite stays fast.
 """
 
 from __future__ import annotations
@@ -9,9 +13,10 @@ from __future__ import annotations
 import os
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse, urlunparse
 
 import psycopg
@@ -34,6 +39,37 @@ def isolated_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ.pop("CULTURE_HOME", None)
     else:
         os.environ["CULTURE_HOME"] = previous
+
+
+_running: dict[str, pytest.Item | None] = {"test": None}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    _running["test"] = item  # before its fixtures, so module fixtures are attributed to it too
+
+
+@pytest.fixture(scope="session", autouse=True)
+def whole_nights_only_in_slow_tests() -> Iterator[None]:
+    """dbt builds and DAG runs fail in a test not marked slow (see the module docstring)."""
+    from culture_warehouse import airflow_runner, pipeline, transform
+
+    def slow_only(what: str, real: Callable[..., Any]) -> Callable[..., Any]:
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            test = _running["test"]
+            if test is not None and test.get_closest_marker("slow") is None:
+                pytest.fail(f"{test.nodeid} runs {what}: mark it @pytest.mark.slow (or its module)")
+            return real(*args, **kwargs)
+
+        return guarded
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(transform, "build_marts", slow_only("dbt", transform.build_marts))
+        patch.setattr(pipeline, "build_marts", slow_only("dbt", pipeline.build_marts))
+        patch.setattr(
+            airflow_runner, "run_scheduled_night", slow_only("the DAG", airflow_runner.run_scheduled_night)
+        )
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -28,6 +28,8 @@ from conftest import fresh_database
 from culture_warehouse import pipeline
 from nights import query, run_night
 
+pytestmark = pytest.mark.slow  # the module's warehouse is built by whole nights through dbt
+
 AS_OF = dt.date(2026, 10, 1)
 Q4_2025, Q1, Q2, Q3 = "2025-12-31", "2026-03-31", "2026-06-30", "2026-09-30"
 

@@ -452,6 +452,7 @@ def several(strategy: Any) -> st.SearchStrategy[list[Group]]:
     )
 
 
+@pytest.mark.slow  # 500 generated org trees through the rules in PostgreSQL
 @settings(max_examples=500, deadline=None)
 @given(groups=several(org_trees), k=st.integers(2, 8))
 def test_generated_org_trees_hide_every_small_or_recoverable_group_exactly_as_the_rules_say(conn, groups, k):
@@ -462,6 +463,7 @@ def test_generated_org_trees_hide_every_small_or_recoverable_group_exactly_as_th
     assert reasons == reference_suppression(groups, k)
 
 
+@pytest.mark.slow  # 500 generated breakdowns through the rules in PostgreSQL
 @settings(max_examples=500, deadline=None)
 @given(groups=several(breakdowns), k=st.integers(2, 8))
 def test_generated_breakdowns_hide_every_small_or_recoverable_category_exactly_as_the_rules_say(
@@ -508,6 +510,7 @@ def state_sized_tree(rng: random.Random, partition_key: str, count: int) -> list
     ]
 
 
+@pytest.mark.slow  # a timing check on 100,000 groups
 def test_a_state_sized_call_of_100_000_groups_takes_seconds(conn):
     # 34 partitions (dimensions x rounds) of a 3,000-unit tree: 102,000 groups in one call.
     rng = random.Random(2026)

@@ -46,6 +46,7 @@ def test_the_nightly_dag_ingests_every_landing_folder_before_one_build_and_publi
     assert dag.get_task("publish").upstream_task_ids == {"transform"}
 
 
+@pytest.mark.slow  # a timing check in a fresh interpreter that imports Airflow
 def test_parsing_the_dag_file_takes_under_two_seconds() -> None:
     code = (
         "import time, runpy; import airflow.sdk; t = time.perf_counter();"

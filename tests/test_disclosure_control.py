@@ -331,6 +331,7 @@ def build_publication(conn: psycopg.Connection[Any], org: Org) -> None:
             )
 
 
+@pytest.mark.slow  # 300 random publications through the control in PostgreSQL: about a minute
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(organisations())
 def test_after_the_disclosure_control_no_small_group_can_be_solved_for(

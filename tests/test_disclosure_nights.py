@@ -20,6 +20,8 @@ from culture_warehouse.publish import PublishBlocked
 from culture_warehouse.transform import BUILD_SCHEMA
 from nights import query, run_night
 
+pytestmark = pytest.mark.slow  # whole generated nights through dbt, then attacked
+
 AS_OF = dt.date(2026, 10, 1)
 K = 5
 

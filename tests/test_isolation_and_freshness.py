@@ -18,6 +18,8 @@ from culture_warehouse.publish import PublishBlocked
 from drops import write_hr_drop
 from nights import query, run_night
 
+pytestmark = pytest.mark.slow  # whole nights through dbt
+
 AS_OF = dt.date(2026, 10, 1)
 HR_EXTRACT = dt.date(2026, 6, 30)
 MTU_MARTS = {"mtu_dimension_results", "mtu_question_results", "mtu_breakdown_results"}
@@ -47,7 +49,6 @@ def last_run(dsn: str) -> tuple[str, str | None]:
     return str(status), reason
 
 
-@pytest.mark.slow
 def test_a_failing_mtu_test_keeps_last_nights_mtu_marts_and_publishes_every_other_source(
     warehouse_dsn: str, tmp_path: Path
 ) -> None:

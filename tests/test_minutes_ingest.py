@@ -9,6 +9,7 @@ import io
 from pathlib import Path
 
 import docx
+import pytest
 from fpdf import FPDF
 from test_documents import tiny_png
 from test_hr_door import database_text_containing
@@ -238,6 +239,7 @@ def test_a_corrected_document_for_the_same_committee_unit_and_date_supersedes_th
     assert visible == [(0,)]
 
 
+@pytest.mark.slow  # a whole night through dbt
 def test_no_name_from_the_header_owners_or_free_text_reaches_any_table_after_a_whole_night(
     warehouse_dsn: str, tmp_path: Path
 ) -> None:
@@ -251,6 +253,7 @@ def test_no_name_from_the_header_owners_or_free_text_reaches_any_table_after_a_w
     assert database_text_containing(warehouse_dsn, PEOPLE) == []
 
 
+@pytest.mark.slow  # generates and ingests a 300-employee drop's minutes
 def test_every_generated_minutes_document_loads_in_all_four_formats_and_keeps_no_committee_name(
     warehouse_dsn: str, tmp_path: Path
 ) -> None:

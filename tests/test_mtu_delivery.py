@@ -23,6 +23,8 @@ from conftest import fresh_database
 from culture_warehouse import pipeline
 from nights import query, run_night
 
+pytestmark = pytest.mark.slow  # the module's nights run through dbt
+
 AS_OF = dt.date(2026, 10, 1)
 
 ORG_UNITS = """org_unit_code;name;parent_code;institution_code;unit_type

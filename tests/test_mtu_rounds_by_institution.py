@@ -23,6 +23,8 @@ import pytest
 from conftest import fresh_database
 from nights import query, run_night
 
+pytestmark = pytest.mark.slow  # the module's warehouse is built by whole nights through dbt
+
 FIRST_NIGHT = dt.date(2026, 10, 1)
 SECOND_NIGHT = dt.date(2026, 12, 1)
 

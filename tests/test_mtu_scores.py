@@ -23,6 +23,8 @@ from pytest import approx
 from conftest import fresh_database
 from nights import query, run_night
 
+pytestmark = pytest.mark.slow  # the module's warehouse is built by whole nights through dbt
+
 AS_OF = dt.date(2026, 10, 1)
 
 ORG_UNITS = """org_unit_code;name;parent_code;institution_code;unit_type

@@ -18,6 +18,8 @@ from culture_warehouse.publish import PublishBlocked
 from drops import employees_csv, write_hr_drop
 from nights import ingest_hr_while_its_copy_is_killed, query, run_night
 
+pytestmark = pytest.mark.slow  # whole nights through dbt, with faults injected
+
 NIGHT_1 = dt.date(2026, 7, 1)
 NIGHT_2 = dt.date(2026, 10, 1)
 

@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--as-of", type=_date, default=dt.date.today(), help="the night's date (YYYY-MM-DD)")
     run.add_argument("--min-group-size", type=int, help="k of the confidentiality rules (default 5)")
     run.add_argument("--verbose", action="store_true", help="show Airflow's task logs")
+    run.add_argument("--quiet", action="store_true", help="no live progress display on a terminal")
 
     backfill = commands.add_parser("backfill", help="rebuild a range of nights in date order")
     backfill.add_argument("--from", dest="start", type=_date, required=True, help="first night (YYYY-MM-DD)")
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--dsn", help="warehouse PostgreSQL URL")
     backfill.add_argument("--min-group-size", type=int, help="k of the confidentiality rules (default 5)")
     backfill.add_argument("--verbose", action="store_true", help="show Airflow's task logs")
+    backfill.add_argument("--quiet", action="store_true", help="no live progress display on a terminal")
 
     generate = commands.add_parser("generate", help="write a synthetic landing drop")
     generate.add_argument("--out", type=Path, required=True)
@@ -90,9 +92,9 @@ def _night_environment(args: argparse.Namespace) -> tuple[str, str] | None:
     return landing, dsn
 
 
-def _one_night(as_of: dt.date, landing: str, dsn: str) -> int:
+def _one_night(as_of: dt.date, landing: str, dsn: str, quiet: bool = False) -> int:
     """Run one night through the DAG and print its report; 0 only when marts were published."""
-    from culture_warehouse import interrupt
+    from culture_warehouse import interrupt, progress
     from culture_warehouse.airflow_runner import run_dag
     from culture_warehouse.report import run_report
     from culture_warehouse.warehouse import connect
@@ -101,7 +103,8 @@ def _one_night(as_of: dt.date, landing: str, dsn: str) -> int:
     started = dt.datetime.now(dt.UTC)
     interrupt.stop_on_signals()
     try:
-        result = run_dag(as_of, landing)
+        with progress.showing(progress.wanted(sys.stderr, quiet)):
+            result = run_dag(as_of, landing)
     finally:
         if not interrupt.requested():
             interrupt.restore_defaults()
@@ -156,7 +159,7 @@ def run_command(args: argparse.Namespace) -> int:
     if environment is None:
         return 2
     landing, dsn = environment
-    status = _one_night(args.as_of, landing, dsn)
+    status = _one_night(args.as_of, landing, dsn, args.quiet)
     print(where_to_look(dsn))
     return status
 
@@ -191,7 +194,7 @@ def backfill_command(args: argparse.Namespace) -> int:
     landing, dsn = environment
     night = args.start
     while night <= args.end:
-        status = _one_night(night, landing, dsn)
+        status = _one_night(night, landing, dsn, args.quiet)
         if status:
             print(f"culture backfill: stopped at {night.isoformat()}", file=sys.stderr)
             return status

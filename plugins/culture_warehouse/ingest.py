@@ -17,7 +17,7 @@ from typing import Protocol
 
 import psycopg
 
-from culture_warehouse import ledger, safe_errors
+from culture_warehouse import ledger, progress, safe_errors
 from culture_warehouse.landing import Landing, LandingFile, sha256_of
 from culture_warehouse.landing_guard import UnsafeFile
 from culture_warehouse.load import (
@@ -238,11 +238,14 @@ def ingest_folder(night: Night, landing: Landing, folder: str) -> FolderSummary:
         if recognised is None:
             continue  # recorded as unrecognised by record_unrecognised()
         candidates.append((file, recognised))
+    progress.folder_started(folder, len(candidates))
     with connect(night.dsn, autocommit=True) as conn:
         for file, recognised in ordered(candidates):
             if recognised.extract_date and recognised.extract_date > night.as_of:
                 summary.left_for_later += 1
+                progress.file_done(folder, file.name, "left for later")
                 continue
+            progress.file_started(folder, file.name)
             try:
                 result = ingest_file(conn, night, landing, ingestor, file, recognised)
             except Exception as error:
@@ -252,6 +255,8 @@ def ingest_folder(night: Night, landing: Landing, folder: str) -> FolderSummary:
                 raise IngestError(f"{file.path}: {safe_errors.describe(error)}") from None
             if result is not None:
                 summary.files.append(result)
+            done = result or FileResult(file.path, "already handled")
+            progress.file_done(folder, file.name, done.status, done.rows_loaded)
     return summary
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 
 from culture_warehouse import ingest as door
+from culture_warehouse import progress
 from culture_warehouse.config import NightSettings, min_group_size
 from culture_warehouse.disclosure import disclosure_gate, protect_publication
 from culture_warehouse.landing import Landing
@@ -33,6 +34,7 @@ def _night(as_of: dt.date, run_id: str) -> door.Night:
 
 def start_night(as_of: dt.date, run_id: str, landing: str | None = None) -> dict[str, object]:
     """Prepare the warehouse, tidy up after an interrupted night, record unrecognised files."""
+    progress.stage("prepare")
     settings = NightSettings.from_environment(as_of, landing)
     night = _night(as_of, run_id)
     bootstrap(night.dsn)
@@ -51,6 +53,7 @@ def start_night(as_of: dt.date, run_id: str, landing: str | None = None) -> dict
 
 def ingest(folder: str, as_of: dt.date, run_id: str, landing: str | None = None) -> dict[str, object]:
     """Pull one landing folder (hr, mtu, apv, minutes, results) into raw."""
+    progress.stage(f"ingest {folder}")
     if folder not in FOLDERS:
         raise ValueError(f"unknown landing folder {folder!r}")
     settings = NightSettings.from_environment(as_of, landing)
@@ -64,6 +67,7 @@ def transform(as_of: dt.date, run_id: str, min_group_size: int) -> dict[str, obj
     A failing model or test only blocks the marts that depend on it (recorded in
     ``audit.mart_outcomes``); BuildFailed means dbt could not run at all.
     """
+    progress.stage("transform (dbt build)")
     dsn = resolve_dsn()
     with connect(dsn, autocommit=True) as conn:
         # Normally prepare recorded the run; a run whose prepare failed is recorded here.
@@ -89,6 +93,7 @@ def publish(run_id: str) -> dict[str, object]:
     Raises PublishBlocked (after publishing the rest) when any mart was held back, so the DAG
     run fails and alerts with the reason.
     """
+    progress.stage("publish")
     dsn = resolve_dsn()
     done = _already_published(dsn, run_id)
     if done is not None:  # a retry after the swap committed: report, do not swap again
