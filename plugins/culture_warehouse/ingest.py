@@ -18,6 +18,7 @@ from typing import Protocol
 import psycopg
 
 from culture_warehouse import ledger, safe_errors
+from culture_warehouse.contract import TabularSource
 from culture_warehouse.landing import Landing, LandingFile, sha256_of
 from culture_warehouse.landing_guard import UnsafeFile
 from culture_warehouse.load import (
@@ -29,7 +30,6 @@ from culture_warehouse.load import (
     write_quarantine,
 )
 from culture_warehouse.readers.tabular import FileRejected, open_table
-from culture_warehouse.sources.base import TabularSource
 from culture_warehouse.sources.registry import FOLDERS, tabular_spec
 from culture_warehouse.validate import has_suite, validate_query
 from culture_warehouse.warehouse import connect

@@ -13,10 +13,10 @@ from typing import cast
 
 import psycopg
 
+from culture_warehouse.contract import PG_TYPES, Kind, TabularSource
 from culture_warehouse.privacy import PERSONAL_COLUMNS, column_label, column_mention, redact_cpr
 from culture_warehouse.readers.tabular import FileRejected, TableStream
 from culture_warehouse.readers.values import PARSERS
-from culture_warehouse.sources.base import PG_TYPES, Kind, TabularSource
 
 _FLUSH_BYTES = 1 << 20
 MAX_QUARANTINED_SHARE = 0.5

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from culture_warehouse.sources.base import Column, Delivery, Kind, RowRule, TabularSource, dated, not_before
+from culture_warehouse.contract import Column, Kind, RowRule, TabularSource, dated, not_before
 
 STATUS_SPELLINGS = ("åben", "igang", "lukket", "afsluttet")
 """Statuses the register writes, compared in lower case without spaces (``I gang`` is ``igang``);
@@ -18,8 +18,6 @@ FINDINGS = TabularSource(
     source="apv",
     entity="findings",
     pattern=dated("apv", "csv|xlsx"),
-    delivery=Delivery.SNAPSHOT,
-    key=("finding_id",),
     xlsx_allowed=True,
     description="full snapshot of the APV register: findings, action plan and status",
     columns=(

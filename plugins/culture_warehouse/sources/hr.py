@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from culture_warehouse.sources.base import (
+from culture_warehouse.contract import (
     Column,
-    Delivery,
     Kind,
     TabularSource,
     dated,
@@ -17,8 +16,6 @@ EMPLOYEES = TabularSource(
     source="hr",
     entity="employees",
     pattern=dated("employees"),
-    delivery=Delivery.SNAPSHOT,
-    key=("employee_number",),
     description="full snapshot of current and former employees on the extract date",
     columns=(
         Column("employee_number", Kind.EMPLOYEE, required=True),
@@ -41,8 +38,6 @@ ORG_UNITS = TabularSource(
     source="hr",
     entity="org_units",
     pattern=dated("org_units"),
-    delivery=Delivery.SNAPSHOT,
-    key=("org_unit_code",),
     description="full snapshot of the org tree on the extract date",
     columns=(
         Column("org_unit_code", Kind.CODE, required=True),
@@ -58,8 +53,6 @@ ABSENCE = TabularSource(
     source="hr",
     entity="absence",
     pattern=dated("absence"),
-    delivery=Delivery.DELTA,
-    key=("absence_id",),
     description="absence spells created or changed since the previous extract",
     columns=(
         Column("absence_id", Kind.CODE, required=True),
@@ -78,8 +71,6 @@ MUS = TabularSource(
     source="hr",
     entity="mus",
     pattern=dated("mus"),
-    delivery=Delivery.EVENTS,
-    key=("dialogue_id",),
     description="development dialogues held (MUS, LUS, GRUS)",
     columns=(
         Column("dialogue_id", Kind.CODE, required=True),
@@ -93,8 +84,6 @@ COMPETENCE = TabularSource(
     source="hr",
     entity="competence",
     pattern=dated("competence"),
-    delivery=Delivery.EVENTS,
-    key=("activity_id",),
     description="completed competence development activities",
     columns=(
         Column("activity_id", Kind.CODE, required=True),
@@ -112,8 +101,6 @@ MOBILITY = TabularSource(
     source="hr",
     entity="mobility",
     pattern=dated("mobility"),
-    delivery=Delivery.EVENTS,
-    key=("mobility_id",),
     description="lending, borrowing and internal moves of staff",
     columns=(
         Column("mobility_id", Kind.CODE, required=True),
@@ -133,8 +120,6 @@ PERFORMANCE = TabularSource(
     source="hr",
     entity="performance",
     pattern=dated("performance"),
-    delivery=Delivery.EVENTS,
-    key=("review_id",),
     description="PULS performance reviews",
     columns=(
         Column("review_id", Kind.CODE, required=True),

@@ -23,13 +23,13 @@ from typing import IO
 
 import psycopg
 
+from culture_warehouse.contract import Column, Kind, RowRule, TabularSource, not_negative
 from culture_warehouse.ingest import Night, Recognised, load_table
 from culture_warehouse.landing import LandingFile
 from culture_warehouse.load import LoadOutcome, QuarantinedRow, copy_rows, ensure_raw_table
 from culture_warehouse.privacy import PERSONAL_COLUMNS, column_label, column_mention
 from culture_warehouse.readers.tabular import FileRejected, normalise_header, open_table
 from culture_warehouse.readers.values import PARSERS, parse_decimal
-from culture_warehouse.sources.base import Column, Delivery, Kind, RowRule, TabularSource, not_negative
 
 FOLDER = "mtu"
 
@@ -64,8 +64,6 @@ QUESTIONS = TabularSource(
     source=FOLDER,
     entity="questions",
     pattern=round_file("questions"),
-    delivery=Delivery.ROUND,
-    key=("question_code",),
     description="the round's question catalogue: dimension, scale, reverse scoring, don't-know code",
     columns=(
         Column("question_code", Kind.CODE, required=True),
@@ -88,8 +86,6 @@ INVITATIONS = TabularSource(
     source=FOLDER,
     entity="invitations",
     pattern=round_file("invitations"),
-    delivery=Delivery.ROUND,
-    key=("org_unit_code",),
     description="people invited to the round per HR org unit",
     columns=(
         Column("org_unit_code", Kind.CODE, required=True),
@@ -102,8 +98,6 @@ RESPONDENTS = TabularSource(
     source=FOLDER,
     entity="respondents",
     pattern=round_file("responses", "csv|xlsx"),
-    delivery=Delivery.ROUND,
-    key=("survey_id", "respondent_id"),
     xlsx_allowed=True,
     description="one row per respondent of a responses file: unit, submission time, background",
     columns=(
@@ -122,8 +116,6 @@ ANSWERS = TabularSource(
     source=FOLDER,
     entity="answers",
     pattern=round_file("responses", "csv|xlsx"),
-    delivery=Delivery.ROUND,
-    key=("survey_id", "respondent_id", "question_code"),
     xlsx_allowed=True,
     description="one row per delivered question cell: the value (null when skipped), don't-know flag",
     columns=(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from culture_warehouse.contract import TabularSource
 from culture_warehouse.sources.apv import APV_SOURCES
-from culture_warehouse.sources.base import TabularSource
 from culture_warehouse.sources.hr import HR_SOURCES
 from culture_warehouse.sources.results import RESULTS_SOURCES
 

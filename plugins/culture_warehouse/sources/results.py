@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import re
 
-from culture_warehouse.sources.base import Column, Delivery, Kind, TabularSource
+from culture_warehouse.contract import Column, Kind, TabularSource
 
 GOALS = TabularSource(
     source="results",
     entity="goals",
     pattern=re.compile(r"goals_(?P<year>[0-9]{4})\.(?:csv|xlsx)", re.IGNORECASE),
-    delivery=Delivery.YEARLY,
-    key=("goal_id",),
     xlsx_allowed=True,
     description="goals of a year and whether they were achieved",
     columns=(

@@ -1,4 +1,7 @@
-"""The shape every tabular source follows: a file pattern, typed columns and a delivery rule."""
+"""The shape every tabular source follows: a file pattern, typed columns and row rules.
+
+Shared machinery below the sources: readers, the loader and every ``sources/<name>/`` package
+build on these types; this module imports nothing of the project."""
 
 from __future__ import annotations
 
@@ -34,16 +37,6 @@ PG_TYPES = {
     Kind.BOOLEAN: "boolean",
     Kind.FREE_TEXT: "text",
 }
-
-
-class Delivery(StrEnum):
-    """Delivery semantics from landing.md; decides what a re-delivered file means."""
-
-    SNAPSHOT = "snapshot"
-    DELTA = "delta"
-    EVENTS = "events"
-    ROUND = "round"
-    YEARLY = "yearly"
 
 
 @dataclass(frozen=True)
@@ -100,8 +93,6 @@ class TabularSource:
     entity: str
     pattern: re.Pattern[str]
     columns: tuple[Column, ...]
-    delivery: Delivery
-    key: tuple[str, ...]
     xlsx_allowed: bool = False
     description: str = ""
     row_rules: tuple[RowRule, ...] = ()
