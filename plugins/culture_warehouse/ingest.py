@@ -17,7 +17,8 @@ from typing import Protocol
 
 import psycopg
 
-from culture_warehouse import ledger, safe_errors
+from culture_warehouse import audit, safe_errors
+from culture_warehouse.audit import ledger
 from culture_warehouse.contract import TabularSource
 from culture_warehouse.landing import Landing, LandingFile, sha256_of
 from culture_warehouse.landing_guard import UnsafeFile
@@ -27,7 +28,6 @@ from culture_warehouse.load import (
     copy_rows,
     ensure_raw_table,
     normalised_rows,
-    write_quarantine,
 )
 from culture_warehouse.readers.tabular import FileRejected, open_table
 from culture_warehouse.sources.registry import FOLDERS, tabular_spec
@@ -325,7 +325,7 @@ def _finish(
     outcome: LoadOutcome,
 ) -> FileResult:
     quarantined = len(outcome.quarantined)
-    write_quarantine(conn, ingestor.folder, file.name, load_id, night.run_id, outcome.quarantined)
+    audit.write_quarantine(conn, ingestor.folder, file.name, load_id, night.run_id, outcome.quarantined)
     _report_drift(conn, ingestor.folder, recognised.entity, file.name, night.run_id, outcome.drift)
     reason = _too_many_quarantined(file.name, outcome)
     if reason is None:
@@ -372,18 +372,7 @@ def _validate(
         if not has_suite(suite):
             continue
         result = validate_query(night.dsn, suite, query, f"{suite}_{load_id}")
-        conn.execute(
-            """
-            insert into audit.validation_results
-                (source, suite, success, expectations, failed, failures, file_name, load_id, run_id)
-            values (%s, %s, %s, %s, %s, %s, %s, %s, %s)
-            """,
-            (
-                ingestor.folder, suite, result.success, len(result.outcomes), len(result.failed),
-                "; ".join(o.describe() for o in result.failed) or None, file.name, load_id,
-                night.run_id,
-            ),
-        )  # fmt: skip
+        audit.record_validation(conn, ingestor.folder, result, file.name, night.run_id, load_id)
         if not result.success:
             return f"{file.name}: {result.reason()}"
     return None
@@ -399,14 +388,7 @@ def _report_drift(
 ) -> None:
     """Unknown extra columns are kept out and reported once per source and column."""
     for column in columns:
-        inserted = conn.execute(
-            """
-            insert into audit.schema_drift (source, entity, column_name, first_file_name, run_id)
-            values (%s, %s, %s, %s, %s) on conflict do nothing returning 1
-            """,
-            (source, entity, column, file_name, run_id),
-        ).fetchone()
-        if inserted:
+        if audit.record_drift(conn, source, entity, column, file_name, run_id):
             log.warning("schema drift: %s/%s has an unknown column '%s'", source, entity, column)
 
 

@@ -271,24 +271,3 @@ def copy_rows(
         if block:
             copy.write("".join(block))
     return written
-
-
-def write_quarantine(
-    conn: psycopg.Connection,
-    source: str,
-    file_name: str,
-    load_id: int,
-    run_id: str,
-    rows: list[QuarantinedRow],
-) -> None:
-    if not rows:
-        return
-    with (
-        conn.cursor() as cursor,
-        cursor.copy(
-            "copy audit.quarantine (source, file_name, line_number, column_name, reason, run_id, load_id)"
-            " from stdin"
-        ) as copy,
-    ):
-        for row in rows:
-            copy.write_row((source, file_name, row.line_number, row.column_name, row.reason, run_id, load_id))
