@@ -184,7 +184,7 @@ def _load_comparison(landing: Path, dsn: str) -> None:
     from culture_warehouse.ingest import Night, load_table
     from culture_warehouse.load import LoadOutcome, normalised_rows
     from culture_warehouse.readers.tabular import open_table
-    from culture_warehouse.sources.hr import EMPLOYEES
+    from culture_warehouse.sources.hr.contract import EMPLOYEES
     from culture_warehouse.warehouse import connect, sqlalchemy_url
 
     path = _largest_employee_file(landing)

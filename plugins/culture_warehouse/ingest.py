@@ -177,10 +177,10 @@ def load_table(
 def ingestors() -> dict[str, Ingestor]:
     """The ingestor of every landing folder."""
     found: dict[str, Ingestor] = {folder: TabularIngestor(folder) for folder in ("hr", "apv", "results")}
-    from culture_warehouse.sources.mtu import MtuIngestor  # imported here: it builds on this module
+    from culture_warehouse.sources.mtu.ingestor import MtuIngestor  # imported here: it builds on this module
 
     found["mtu"] = MtuIngestor()
-    from culture_warehouse.sources.minutes_ingest import MinutesIngestor  # builds on this module too
+    from culture_warehouse.sources.minutes.ingestor import MinutesIngestor  # builds on this module too
 
     found["minutes"] = MinutesIngestor()
     for folder, factory in _EXTRA_INGESTORS.items():

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from culture_warehouse.contract import TabularSource
-from culture_warehouse.sources.apv import APV_SOURCES
-from culture_warehouse.sources.hr import HR_SOURCES
-from culture_warehouse.sources.results import RESULTS_SOURCES
+from culture_warehouse.sources.apv.contract import APV_SOURCES
+from culture_warehouse.sources.hr.contract import HR_SOURCES
+from culture_warehouse.sources.results.contract import RESULTS_SOURCES
 
 TABULAR_SOURCES: dict[str, tuple[TabularSource, ...]] = {
     "hr": HR_SOURCES,

@@ -1,6 +1,6 @@
 """The ``minutes/`` folder: one SU, MED or AMU document per meeting, stored as name-free records.
 
-Each document is parsed by ``sources/minutes.py`` and written to five raw tables, all keyed by the
+Each document is parsed by ``parser.py`` and written to five raw tables, all keyed by the
 file's ``_load_id`` (one load is one meeting; documents have no lines, so ``_line`` is 0):
 
 - ``raw.minutes_meetings``: committee, unit (its code, or only its name when the header gave no
@@ -35,8 +35,8 @@ from culture_warehouse.landing import LandingFile
 from culture_warehouse.load import LoadOutcome
 from culture_warehouse.readers.documents import SUPPORTED_SUFFIXES, DocumentError
 from culture_warehouse.readers.tabular import FileRejected
-from culture_warehouse.sources.minutes import Meeting, MinutesError, parse_minutes
-from culture_warehouse.sources.topics import TopicTaxonomy
+from culture_warehouse.sources.minutes.parser import Meeting, MinutesError, parse_minutes
+from culture_warehouse.sources.minutes.topics import TopicTaxonomy
 
 FOLDER = "minutes"
 ENTITY = "meetings"

@@ -6,13 +6,14 @@ matching rules (stem, word, phrase) are described at the top of the YAML file.
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+
+from culture_warehouse.config import project_dir
 
 # Spellings without æ, ø and å are common in older systems and e-mails; both sides of a match
 # are folded to the same ASCII form so "sygefravaer" and "sygefravær" are one word.
@@ -28,12 +29,6 @@ def fold(text: str) -> str:
     composed = unicodedata.normalize("NFC", text).casefold().translate(_FOLDS)
     folded = unicodedata.normalize("NFKD", composed)
     return "".join(char for char in folded if not unicodedata.combining(char))
-
-
-def project_dir() -> Path:
-    """``CULTURE_PROJECT_DIR`` when set, else the repository this package is checked out in."""
-    configured = os.environ.get("CULTURE_PROJECT_DIR")
-    return Path(configured) if configured else Path(__file__).resolve().parents[3]
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from typing import Literal
 
 from culture_warehouse.privacy import redact_cpr
 from culture_warehouse.readers.documents import extract_text
-from culture_warehouse.sources.topics import TopicTaxonomy
+from culture_warehouse.sources.minutes.topics import TopicTaxonomy
 
 CommitteeType = Literal["SU", "MED", "AMU"]
 FollowUpStatus = Literal["afsluttet", "i gang"]

@@ -1,0 +1,1 @@
+"""APV register snapshots (contracts/apv-minutes-results.md)."""

@@ -1,0 +1,1 @@
+"""HR exports (contracts/hr.md): org tree and employee snapshots, absence deltas, events."""

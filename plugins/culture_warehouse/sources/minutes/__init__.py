@@ -1,0 +1,1 @@
+"""SU, MED and AMU minutes: one delivered document becomes one meeting of name-free records."""

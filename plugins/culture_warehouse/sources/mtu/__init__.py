@@ -1,0 +1,1 @@
+"""MTU survey rounds (contracts/mtu.md): the question catalogue, invitations and wide responses."""

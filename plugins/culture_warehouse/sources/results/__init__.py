@@ -1,0 +1,1 @@
+"""Goals and results plans (mål- og resultatplan), replaced per year."""
