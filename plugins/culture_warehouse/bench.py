@@ -154,7 +154,7 @@ def _read_everything(landing: Path) -> int:
 
 def _revalidate(dsn: str) -> int:
     """Run every loaded file's suite again, to time validation on its own."""
-    from culture_warehouse.ingest import ingestors
+    from culture_warehouse.sources.registry import ingestors
     from culture_warehouse.validate import has_suite, validate_query
     from culture_warehouse.warehouse import connect
 
@@ -181,10 +181,11 @@ def _load_comparison(landing: Path, dsn: str) -> None:
     import pandas as pd
     import sqlalchemy
 
-    from culture_warehouse.ingest import Night, load_table
+    from culture_warehouse.ingest import Night
     from culture_warehouse.load import LoadOutcome, normalised_rows
     from culture_warehouse.readers.tabular import open_table
     from culture_warehouse.sources.hr.contract import EMPLOYEES
+    from culture_warehouse.tabular_ingest import load_table
     from culture_warehouse.warehouse import connect, sqlalchemy_url
 
     path = _largest_employee_file(landing)

@@ -129,6 +129,7 @@ def _stopped(dsn: str, as_of: dt.date, started: dt.datetime) -> int:
     from culture_warehouse import interrupt
     from culture_warehouse.ingest import clean_interrupted
     from culture_warehouse.pipeline import finish_run
+    from culture_warehouse.sources.registry import ingestors
     from culture_warehouse.warehouse import connect
 
     signal_name = interrupt.requested() or "SIGINT"
@@ -140,7 +141,7 @@ def _stopped(dsn: str, as_of: dt.date, started: dt.datetime) -> int:
         ).fetchall()
     cleaned = 0
     for (run_id,) in runs:
-        cleaned += clean_interrupted(dsn, str(run_id), operator_stopped=True)
+        cleaned += clean_interrupted(dsn, ingestors(), str(run_id), operator_stopped=True)
         finish_run(str(run_id), "failed", f"interrupted by {signal_name}")
     print(
         f"culture run: stopped by {signal_name}; {cleaned} unfinished load(s) removed (those files load"

@@ -16,7 +16,7 @@ from culture_warehouse.disclosure import disclosure_gate, protect_publication
 from culture_warehouse.landing import Landing
 from culture_warehouse.privacy import Pseudonymiser, load_pseudonym_key
 from culture_warehouse.publish import Publication, PublishBlocked, audit_built_marts, publish_marts
-from culture_warehouse.sources.registry import FOLDERS
+from culture_warehouse.sources.registry import FOLDERS, ingestor, ingestors
 from culture_warehouse.transform import build_marts
 from culture_warehouse.warehouse import bootstrap, connect, resolve_dsn
 
@@ -38,20 +38,20 @@ def start_night(as_of: dt.date, run_id: str, landing: str | None = None) -> dict
     night = _night(as_of, run_id)
     bootstrap(night.dsn)
     audit.create_tables(night.dsn)
-    door.ensure_raw_tables(night.dsn)
+    door.ensure_raw_tables(night.dsn, ingestors().values())
     with connect(night.dsn, autocommit=True) as conn:
         audit.start_run(conn, run_id, as_of)
-    interrupted = door.clean_interrupted(night.dsn)
-    unrecognised = door.record_unrecognised(night, Landing(settings.landing))
+    interrupted = door.clean_interrupted(night.dsn, ingestors())
+    unrecognised = door.record_unrecognised(night, Landing(settings.landing), ingestors())
     return {"interrupted_loads_cleaned": interrupted, "unrecognised": len(unrecognised)}
 
 
 def ingest(folder: str, as_of: dt.date, run_id: str, landing: str | None = None) -> dict[str, object]:
-    """Pull one landing folder (hr, mtu, apv, minutes, results) into raw."""
+    """Pull one landing folder (one of ``FOLDERS``, from the source registry) into raw."""
     if folder not in FOLDERS:
         raise ValueError(f"unknown landing folder {folder!r}")
     settings = NightSettings.from_environment(as_of, landing)
-    summary = door.ingest_folder(_night(as_of, run_id), Landing(settings.landing), folder)
+    summary = door.ingest_folder(_night(as_of, run_id), Landing(settings.landing), ingestor(folder))
     return summary.as_dict()
 
 

@@ -25,8 +25,8 @@ from culture_warehouse.generate.mtu_files import write_survey_rounds
 from culture_warehouse.generate.orgtree import build_org_tree
 from culture_warehouse.generate.people import Population, build_population
 from culture_warehouse.generate.timeline import build_timeline
+from culture_warehouse.sources.registry import FOLDERS
 
-FOLDERS = ("hr", "mtu", "apv", "minutes", "results")
 PERSONAL_TRUTH_LIMIT = 5_000
 """Up to this many employees the truth lists every CPR number and last name written."""
 FREE_TEXT_POOL = 200
