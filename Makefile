@@ -24,6 +24,9 @@ $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@# Bytecode now, once: with PYTHONDONTWRITEBYTECODE set (as on CI machines) every Airflow task
+	@# and test process would otherwise compile Airflow, dbt and Great Expectations again (~10 s each).
+	$(BIN)/python -m compileall -q -j 0 $$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])') > /dev/null
 	@touch $(STAMP)
 
 run: install

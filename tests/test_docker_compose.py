@@ -534,6 +534,7 @@ def test_requirements_docker_cover_the_pipeline_libraries() -> None:
         "dbt-common",
         "great-expectations",
         "pandas",
+        "pyarrow",
         "psycopg",
         "openpyxl",
         "python-docx",

@@ -44,7 +44,7 @@ def peak_memory(action: Callable[[], object]) -> int:
 
 def read_all(path: Path, name: str) -> None:
     stream = open_table(path, name, xlsx_allowed=True)
-    for _ in stream.rows:
+    for _ in stream.batches:
         pass
 
 

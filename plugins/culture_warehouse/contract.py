@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 
 class Kind(StrEnum):
@@ -47,13 +50,21 @@ class Column:
     aliases: tuple[str, ...] = ()
 
 
+Columns = Mapping[str, "pa.Array"]
+
+
 @dataclass(frozen=True)
 class RowRule:
-    """A contract rule over one row's normalised values; a row that breaks it is quarantined."""
+    """A contract rule over one row's normalised values; a row that breaks it is quarantined.
+
+    ``vector`` judges whole columns of a batch at once (null where a value is missing, which
+    holds); rules without one are judged row by row.
+    """
 
     column: str
     reason: str
     test: Callable[[dict[str, str | None]], bool]
+    vector: Callable[[Columns], pa.Array] | None = None
 
     def holds(self, row: dict[str, str | None]) -> bool:
         return self.test(row)
@@ -66,7 +77,18 @@ def not_before(later: str, earlier: str) -> RowRule:
         end, start = row.get(later), row.get(earlier)
         return end is None or start is None or end[:10] >= start[:10]
 
-    return RowRule(later, f"{later} is before {earlier}", test)
+    def vector(columns: Columns) -> pa.Array:
+        end, start = (pc.utf8_slice_codeunits(columns[name], 0, 10) for name in (later, earlier))
+        return pc.greater_equal(end, start)
+
+    return RowRule(later, f"{later} is before {earlier}", test, vector)
+
+
+def _numbers(values: pa.Array) -> pa.Array:
+    """Canonical decimal text as float64, each distinct value converted once (as ``float()``)."""
+    encoded = pc.dictionary_encode(values)
+    numbers = [None if text is None else float(text) for text in encoded.dictionary.to_pylist()]
+    return pa.array(numbers, pa.float64()).take(encoded.indices)
 
 
 def not_negative(column: str) -> RowRule:
@@ -74,7 +96,10 @@ def not_negative(column: str) -> RowRule:
         value = row.get(column)
         return value is None or float(value) >= 0
 
-    return RowRule(column, f"{column} is negative", test)
+    def vector(columns: Columns) -> pa.Array:
+        return pc.greater_equal(_numbers(columns[column]), 0)
+
+    return RowRule(column, f"{column} is negative", test, vector)
 
 
 def within(column: str, low: float, high: float) -> RowRule:
@@ -82,7 +107,11 @@ def within(column: str, low: float, high: float) -> RowRule:
         value = row.get(column)
         return value is None or low <= float(value) <= high
 
-    return RowRule(column, f"{column} is outside {low:g}..{high:g}", test)
+    def vector(columns: Columns) -> pa.Array:
+        numbers = _numbers(columns[column])
+        return pc.and_(pc.greater_equal(numbers, low), pc.less_equal(numbers, high))
+
+    return RowRule(column, f"{column} is outside {low:g}..{high:g}", test, vector)
 
 
 @dataclass(frozen=True)

@@ -1,24 +1,30 @@
 """Load a delivered table into ``raw`` with PostgreSQL COPY, quarantining rows that break the contract.
 
-Rows are normalised one at a time and streamed into COPY in ~1 MB blocks, so memory does not grow
-with the file. Personal columns are never read into a row; employee numbers become pseudonyms and
-free text loses its CPR numbers before anything is written.
+The reader's batches are converted column by column (``ColumnConverter``: each distinct value
+once), checked against the row rules as whole columns, and turned into COPY text by PyArrow, so
+memory holds one batch and no Python code runs per row. Personal columns are never read into a
+batch; employee numbers become pseudonyms and free text loses its CPR numbers before anything is
+written.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import cast
 
+import numpy as np
+import numpy.typing as npt
 import psycopg
+import pyarrow as pa
+import pyarrow.compute as pc
+from psycopg.copy import QueuedLibpqWriter
 
-from culture_warehouse.contract import PG_TYPES, Kind, TabularSource
+from culture_warehouse.contract import PG_TYPES, Kind, RowRule, TabularSource
 from culture_warehouse.privacy import PERSONAL_COLUMNS, column_label, column_mention, redact_cpr
 from culture_warehouse.readers.tabular import FileRejected, TableStream
 from culture_warehouse.readers.values import PARSERS
 
-_FLUSH_BYTES = 1 << 20
 MAX_QUARANTINED_SHARE = 0.5
 
 
@@ -89,50 +95,11 @@ def plan_columns(spec: TabularSource, header: tuple[str, ...]) -> ColumnPlan:
     return ColumnPlan(tuple(positions), drift, personal)
 
 
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _CACHE_LIMIT = 1_000_000
 
 
-def _copy_text(value: str | None) -> str:
-    if value is None:
-        return "\\N"
-    return value.translate(_COPY_ESCAPES)
-
-
-def _memoised(convert: Callable[[str], str]) -> Callable[[str], str]:
-    """Cache a converter: dates, codes, fte values and employee numbers repeat across rows and files.
-
-    Failures are not cached; they are rare and re-raise with the same reason.
-    """
-    cache: dict[str, str] = {}
-
-    def run(text: str) -> str:
-        found = cache.get(text)
-        if found is None:
-            found = convert(text)
-            if len(cache) >= _CACHE_LIMIT:
-                cache.clear()
-            cache[text] = found
-        return found
-
-    return run
-
-
-def _converter(kind: Kind, pseudonymise: Callable[[str], str]) -> Callable[[str], str]:
-    """The parser of a column kind, followed by pseudonymisation or CPR redaction where due."""
-    parse = PARSERS[kind]
-    if kind is Kind.EMPLOYEE:
-        return _memoised(lambda text: pseudonymise(parse(text)))
-    if kind is Kind.FREE_TEXT:
-        return lambda text: redact_cpr(parse(text))
-    return _memoised(parse)
-
-
-_CHUNK_ROWS = 10_000
-
-
 class _Failed:
-    """A cell that could not be converted; carries the reason (never the value)."""
+    """A value that could not be converted; carries the reason (never the value)."""
 
     __slots__ = ("reason",)
 
@@ -140,30 +107,168 @@ class _Failed:
         self.reason = reason
 
 
-_EMPTY = _Failed("required value is empty")
+EMPTY_REASON = "required value is empty"
 
 
-def _convert_column(
-    texts: list[str | None], convert: Callable[[str], str], required: bool
-) -> tuple[list[str | _Failed | None], set[str | None]]:
-    """Convert one column of a chunk, each distinct text once (values repeat a lot).
+_PURE_CACHES: dict[Kind, dict[str, str | _Failed]] = {}
+_PSEUDONYM_CACHES: weakref.WeakKeyDictionary[Callable[[str], str], dict[str, str | _Failed]] = (
+    weakref.WeakKeyDictionary()
+)
 
-    Returns the converted column and the distinct texts that failed.
+
+def _shared_cache(kind: Kind, pseudonymise: Callable[[str], str]) -> dict[str, str | _Failed] | None:
+    """Conversions remembered for the whole process: the next file repeats most values.
+
+    Employee numbers are remembered per pseudonymiser (per key); free text is not remembered.
     """
-    converted: dict[str | None, str | _Failed | None] = {}
-    failed: set[str | None] = set()
-    for text in set(texts):
+    if kind is Kind.FREE_TEXT:
+        return None
+    if kind is Kind.EMPLOYEE:
+        return _PSEUDONYM_CACHES.setdefault(pseudonymise, {})
+    return _PURE_CACHES.setdefault(kind, {})
+
+
+class ColumnConverter:
+    """Converts one column of a batch: each distinct text once, the rest by PyArrow's ``take``.
+
+    Values repeat a lot (dates, unit codes, fte values, the same employee in every file), so a
+    batch of 30,000 rows is usually a few hundred conversions, and results are remembered across
+    batches and files. Employee numbers become pseudonyms and free text loses its CPR numbers here.
+    """
+
+    def __init__(self, kind: Kind, pseudonymise: Callable[[str], str], required: bool) -> None:
+        parse = PARSERS[kind]
+        self.convert: Callable[[str], str]
+        if kind is Kind.EMPLOYEE:
+            self.convert = lambda text: pseudonymise(parse(text))
+        elif kind is Kind.FREE_TEXT:
+            self.convert = lambda text: redact_cpr(parse(text))
+        else:
+            self.convert = parse
+        self.required = required
+        self.cache = _shared_cache(kind, pseudonymise)
+
+    def _one(self, text: str | None) -> str | _Failed | None:
         if text is None or not text or text.isspace():
-            converted[text] = _EMPTY if required else None
-            if required:
-                failed.add(text)
-            continue
+            return _Failed(EMPTY_REASON) if self.required else None
         try:
-            converted[text] = convert(text)
+            found: str | _Failed = self.convert(text)
         except ValueError as error:
-            converted[text] = _Failed(str(error))
-            failed.add(text)
-    return [converted[text] for text in texts], failed
+            found = _Failed(str(error))
+        if self.cache is not None:
+            if len(self.cache) >= _CACHE_LIMIT:
+                self.cache.clear()
+            self.cache[text] = found
+        return found
+
+    def __call__(self, column: pa.Array) -> tuple[pa.Array, npt.NDArray[np.int64], list[str]]:
+        """The converted column, and the rows that failed with their reasons."""
+        encoded = pc.dictionary_encode(column)
+        texts = encoded.dictionary.to_pylist()
+        if self.cache is None:
+            converted: list[str | _Failed | None] = [self._one(text) for text in texts]
+            unresolved = list(range(len(texts)))
+        else:
+            # Most values are known: one dictionary lookup each, the rest converted now.
+            known = self.cache.get
+            converted = [known(text) for text in texts]
+            unresolved = [
+                at for at, value in enumerate(converted) if value is None or value.__class__ is _Failed
+            ]
+        bad: dict[int, str] = {}
+        for at in unresolved:
+            value = converted[at]
+            if value is None:
+                value = converted[at] = self._one(texts[at])
+            if isinstance(value, _Failed):
+                bad[at] = value.reason
+                converted[at] = None
+        values = pa.array(converted, pa.string()).take(encoded.indices)
+        if self.required and column.null_count:
+            bad[-1] = EMPTY_REASON
+        if not bad:
+            return values, np.zeros(0, np.int64), []
+        indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+        rows = np.flatnonzero(np.isin(indices, np.fromiter(bad, dtype=np.int64)))
+        return values, rows, [bad[int(indices[row])] for row in rows]
+
+
+@dataclass(frozen=True)
+class NormalisedBatch:
+    """Good rows of a batch in contract column order, ready for COPY."""
+
+    lines: pa.Array
+    columns: tuple[pa.Array, ...]
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+
+def normalised_batches(
+    spec: TabularSource,
+    stream: TableStream,
+    pseudonymise: Callable[[str], str],
+    outcome: LoadOutcome,
+) -> Iterator[NormalisedBatch]:
+    """Contract columns of every good row; bad rows go to ``outcome.quarantined`` (by line)."""
+    plan = plan_columns(spec, stream.header)
+    outcome.drift = list(plan.drift)
+    outcome.dropped_personal = list(plan.dropped_personal)
+    width = len(stream.header)
+    fields = [
+        (column.name, position, ColumnConverter(column.kind, pseudonymise, column.required))
+        for column, position in zip(spec.columns, plan.positions, strict=True)
+    ]
+    for batch in stream.batches:
+        rows = len(batch)
+        outcome.rows_read += rows + len(batch.misfits)
+        lines = batch.lines.to_numpy(zero_copy_only=False)
+        problems = [
+            QuarantinedRow(line, None, f"row has {count} fields, header has {width}")
+            for line, count in batch.misfits
+        ]
+        failed = np.zeros(rows, dtype=bool)
+        columns: list[pa.Array] = []
+        for name, position, convert in fields:
+            if position is None:
+                columns.append(pa.nulls(rows, pa.string()))
+                continue
+            values, bad_rows, reasons = convert(batch.columns[position])
+            for row, reason in zip(bad_rows.tolist(), reasons, strict=True):
+                if not failed[row]:
+                    failed[row] = True
+                    problems.append(QuarantinedRow(int(lines[row]), name, reason))
+            columns.append(values)
+        if spec.row_rules:
+            named = {column.name: values for column, values in zip(spec.columns, columns, strict=True)}
+            for rule in spec.row_rules:
+                breaks = ~rule_holds(rule, named, failed) & ~failed
+                for row in np.flatnonzero(breaks).tolist():
+                    failed[row] = True
+                    problems.append(QuarantinedRow(int(lines[row]), rule.column, rule.reason))
+        problems.sort(key=lambda problem: problem.line_number or 0)
+        outcome.quarantined.extend(problems)
+        if failed.any():
+            keep = pa.array(~failed)
+            columns = [pc.filter(values, keep) for values in columns]
+            lines = lines[~failed]
+        yield NormalisedBatch(pa.array(lines, pa.int64()), tuple(columns))
+
+
+def rule_holds(
+    rule: RowRule, named: dict[str, pa.Array], skip: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.bool_]:
+    """Whether each row keeps the rule; rows in ``skip`` are not judged (they hold)."""
+    if rule.vector is not None:
+        return np.asarray(pc.fill_null(rule.vector(named), True).to_numpy(zero_copy_only=False), dtype=bool)
+    holds = np.ones(len(skip), dtype=bool)
+    judged = np.flatnonzero(~skip)
+    if not len(judged):
+        return holds
+    table = pa.table(named).take(pa.array(judged))
+    for row, values in zip(judged.tolist(), table.to_pylist(), strict=True):
+        holds[row] = rule.holds(values)
+    return holds
 
 
 def normalised_rows(
@@ -172,75 +277,85 @@ def normalised_rows(
     pseudonymise: Callable[[str], str],
     outcome: LoadOutcome,
 ) -> Iterator[tuple[int, list[str | None]]]:
-    """Contract columns of every good row, in spec order; bad rows go to ``outcome.quarantined``.
+    """The same as ``normalised_batches``, row by row (for small tables and tests)."""
+    for batch in normalised_batches(spec, stream, pseudonymise, outcome):
+        columns = [values.to_pylist() for values in batch.columns]
+        for line, values in zip(batch.lines.to_pylist(), zip(*columns, strict=True), strict=True):
+            yield line, list(values)
 
-    Rows are converted a chunk at a time, column by column, so a value that repeats (a date, a
-    unit code, an fte) is parsed once per chunk instead of once per row.
+
+_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
+
+
+def copy_text(load_id: int, batch: NormalisedBatch) -> memoryview:
+    """A batch as PostgreSQL COPY text (tab-separated, ``\\N`` for null), built by PyArrow.
+
+    Values are escaped only when the joined text shows a tab, line end or backslash that is not
+    a separator or a null marker (free text with a tab, say): counting bytes is cheaper than
+    searching every column.
     """
-    plan = plan_columns(spec, stream.header)
-    outcome.drift = list(plan.drift)
-    outcome.dropped_personal = list(plan.dropped_personal)
-    width = len(stream.header)
-    fields = [
-        (column.name, column.required, position, _converter(column.kind, pseudonymise))
-        for column, position in zip(spec.columns, plan.positions, strict=True)
-    ]
-    for chunk in _chunks(stream.rows, _CHUNK_ROWS):
-        outcome.rows_read += len(chunk)
-        good: list[tuple[int, list[str | None]]] = []
-        for line_number, cells in chunk:
-            if len(cells) == width:
-                good.append((line_number, cells))
-            else:
-                reason = f"row has {len(cells)} fields, header has {width}"
-                outcome.quarantined.append(QuarantinedRow(line_number, None, reason))
-        columns: list[list[str | _Failed | None]] = []
-        problems: dict[int, QuarantinedRow] = {}
-        for name, required, position, convert in fields:
-            if position is None:
-                columns.append([None] * len(good))
-                continue
-            texts = [cells[position] for _, cells in good]
-            column, failed = _convert_column(texts, convert, required)
-            if failed:
-                for index, text in enumerate(texts):
-                    value = column[index]
-                    if text in failed and index not in problems and isinstance(value, _Failed):
-                        problems[index] = QuarantinedRow(good[index][0], name, value.reason)
-            columns.append(column)
-        for index, values in enumerate(zip(*columns, strict=True)):
-            line_number = good[index][0]
-            problem = problems.get(index)
-            row = cast(list[str | None], list(values))
-            if problem is None and spec.row_rules:
-                problem = _broken_rule(spec, line_number, row)
-            if problem is not None:
-                outcome.quarantined.append(problem)
-                continue
-            yield line_number, row
+    columns = list(batch.columns)
+    text = _joined(load_id, batch.lines, columns)
+    rows, nulls = len(batch), sum(values.null_count for values in columns)
+    data = np.frombuffer(text, np.uint8)
+    if (
+        np.count_nonzero(data == ord("\t")) == rows * (len(columns) + 1)
+        and np.count_nonzero(data == ord("\n")) == rows
+        and np.count_nonzero(data == ord("\\")) == nulls
+        and not np.any(data == ord("\r"))
+    ):
+        return text
+    for position, values in enumerate(columns):
+        for special, escaped in _ESCAPES:
+            if values.null_count < len(values) and pc.any(pc.match_substring(values, special)).as_py():
+                values = pc.replace_substring(values, special, escaped)
+        columns[position] = values
+    return _joined(load_id, batch.lines, columns)
 
 
-def _chunks(
-    rows: Iterator[tuple[int, list[str | None]]], size: int
-) -> Iterator[list[tuple[int, list[str | None]]]]:
-    chunk: list[tuple[int, list[str | None]]] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+def _joined(load_id: int, lines: pa.Array, columns: list[pa.Array]) -> memoryview:
+    cells = [pc.cast(lines, pa.string()), *(pc.fill_null(values, "\\N") for values in columns)]
+    cells[-1] = pc.binary_join_element_wise(cells[-1], "", "\n")
+    text = pc.binary_join_element_wise(pa.scalar(str(int(load_id))), *cells, "\t")
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int32, count=len(text) + 1, offset=text.offset * 4)
+    data = text.buffers()[2]
+    if data is None:
+        return memoryview(b"")
+    return memoryview(data)[int(offsets[0]) : int(offsets[-1])]
 
 
-def _broken_rule(spec: TabularSource, line_number: int, values: list[str | None]) -> QuarantinedRow | None:
-    if not spec.row_rules:
-        return None
-    row = {column.name: value for column, value in zip(spec.columns, values, strict=True)}
-    for rule in spec.row_rules:
-        if not rule.holds(row):
-            return QuarantinedRow(line_number, rule.column, rule.reason)
-    return None
+def copy_batches(
+    conn: psycopg.Connection,
+    spec: TabularSource,
+    load_id: int,
+    batches: Iterator[NormalisedBatch],
+) -> int:
+    """COPY batches into the raw table; returns the number of rows written.
+
+    A second thread sends each block to PostgreSQL while this one prepares the next, so the
+    server parses one batch while Python converts the next.
+    """
+    names = ", ".join(["_load_id", "_line", *(c.name for c in spec.columns)])
+    written = 0
+    with (
+        conn.cursor() as cursor,
+        cursor.copy(f"copy {spec.raw_table} ({names}) from stdin", writer=QueuedLibpqWriter(cursor)) as copy,
+    ):
+        for batch in batches:
+            if len(batch):
+                copy.write(copy_text(load_id, batch))
+                written += len(batch)
+    return written
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_FLUSH_BYTES = 1 << 20
+
+
+def _copy_value(value: str | None) -> str:
+    if value is None:
+        return "\\N"
+    return value.translate(_COPY_ESCAPES)
 
 
 def copy_rows(
@@ -249,7 +364,7 @@ def copy_rows(
     load_id: int,
     rows: Iterator[tuple[int, list[str | None]]],
 ) -> int:
-    """COPY rows into the raw table in blocks; returns the number of rows written."""
+    """COPY rows built one at a time (a minutes document's few rows) in blocks."""
     names = ", ".join(["_load_id", "_line", *(c.name for c in spec.columns)])
     written = 0
     prefix = f"{load_id}\t"
@@ -260,7 +375,7 @@ def copy_rows(
         cursor.copy(f"copy {spec.raw_table} ({names}) from stdin") as copy,
     ):
         for line_number, values in rows:
-            line = prefix + str(line_number) + "\t" + "\t".join(map(_copy_text, values)) + "\n"
+            line = prefix + str(line_number) + "\t" + "\t".join(map(_copy_value, values)) + "\n"
             block.append(line)
             size += len(line)
             written += 1

@@ -7,6 +7,7 @@ tables (hr, apv, results) declares only its tables and needs no ingestor of its 
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import psycopg
@@ -14,8 +15,10 @@ import psycopg
 from culture_warehouse.contract import TabularSource
 from culture_warehouse.ingest import Night, Recognised
 from culture_warehouse.landing import LandingFile
-from culture_warehouse.load import LoadOutcome, copy_rows, ensure_raw_table, normalised_rows
-from culture_warehouse.readers.tabular import open_table
+from culture_warehouse.load import LoadOutcome, copy_batches, ensure_raw_table, normalised_batches
+from culture_warehouse.readers.tabular import ColumnarDesync, open_table
+
+log = logging.getLogger(__name__)
 
 
 class TabularIngestor:
@@ -73,11 +76,31 @@ def load_table(
     file_name: str,
     load_id: int,
 ) -> LoadOutcome:
-    """Read one delivered table and COPY its good rows into the raw table in one transaction."""
+    """Read one delivered table and COPY its good rows into the raw table in one transaction.
+
+    Should the columnar parser's rows not match the byte index (a file whose quoting fooled the
+    index), what was written is rolled back and the file is read again by the exact reader.
+    """
+    try:
+        return _load_table(conn, spec, night, path, file_name, load_id, exact=False)
+    except ColumnarDesync:
+        log.info("%s: read again by the exact CSV reader", file_name)
+        return _load_table(conn, spec, night, path, file_name, load_id, exact=True)
+
+
+def _load_table(
+    conn: psycopg.Connection,
+    spec: TabularSource,
+    night: Night,
+    path: Path,
+    file_name: str,
+    load_id: int,
+    exact: bool,
+) -> LoadOutcome:
     outcome = LoadOutcome()
-    stream = open_table(path, file_name, spec.xlsx_allowed)
-    rows = normalised_rows(spec, stream, night.pseudonymise, outcome)
+    stream = open_table(path, file_name, spec.xlsx_allowed, exact=exact)
+    batches = normalised_batches(spec, stream, night.pseudonymise, outcome)
     with conn.transaction():
         ensure_raw_table(conn, spec)
-        outcome.rows_loaded = copy_rows(conn, spec, load_id, rows)
+        outcome.rows_loaded = copy_batches(conn, spec, load_id, batches)
     return outcome

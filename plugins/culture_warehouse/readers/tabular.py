@@ -1,37 +1,71 @@
-"""Read a delivered table, CSV in any landing.md dialect or XLSX, as a stream of text rows.
+"""Read a delivered table, CSV in any landing.md dialect or XLSX, as a stream of column batches.
 
-The reader knows nothing about a source's columns: it yields the normalised header and then
-``(line_number, cells)`` one row at a time, so a file of any size is read in constant memory.
-Lines, rows and columns are bounded (``limits``): a CSV line longer than the limit is found in
-the byte pass that checks the encoding, before the CSV reader holds any of it, and a workbook is
+The reader knows nothing about a source's columns: it gives the normalised header and then
+batches of rows as columns of text (PyArrow string arrays), each row with the line it starts
+on, so a file of any size is read in constant memory and nothing downstream loops over rows in
+Python.
+
+A CSV file is first checked and indexed in one byte pass (``csv_index``: encoding, NUL bytes,
+line length, where records start). When its quotes and line ends follow RFC 4180 it is parsed by
+PyArrow's C++ parser and the index gives every row its line; otherwise (a quote inside an
+unquoted value, lone ``\\r`` line ends) Python's ``csv`` module reads it, slower but exact. Both
+give the same cells and lines. Lines, rows and columns are bounded (``limits``); a workbook is
 judged from its zip directory before openpyxl expands it (``zip_guard``).
 """
 
 from __future__ import annotations
 
-import codecs
+import bisect
 import csv
 import datetime as dt
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+
 from culture_warehouse.limits import DoorLimits, door_limits
+from culture_warehouse.readers.csv_index import CsvIndex, ScanRejected, scan_csv
 from culture_warehouse.readers.zip_guard import ContainerRefused, check_workbook
 
 XLSX_MAGIC = b"PK\x03\x04"
-_CHUNK = 1 << 20
+_ARROW_BLOCK = 1 << 22
+_PYTHON_BATCH = 20_000
 
 
 class FileRejected(ValueError):
     """The whole file cannot be used; the message says why in words an operator understands."""
 
 
+class ColumnarDesync(RuntimeError):
+    """PyArrow's records did not match the byte index: read the file again with the exact reader."""
+
+
+@dataclass(frozen=True)
+class RowBatch:
+    """Rows of a delivered table as columns of text, in file order."""
+
+    lines: pa.Array
+    """The line each row starts on (int64)."""
+    columns: tuple[pa.Array, ...]
+    """One string array per header column; null where a spreadsheet row has no cell."""
+    misfits: tuple[tuple[int, int], ...] = ()
+    """(line, fields) of each non-blank row whose number of fields differs from the header's."""
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+
 @dataclass(frozen=True)
 class TableStream:
     header: tuple[str, ...]
-    rows: Iterator[tuple[int, list[str | None]]]
+    batches: Iterator[RowBatch]
     dialect: str
+    exact: bool = field(default=True)
+    """False when lines come from the byte index (a ColumnarDesync may still be raised)."""
 
 
 def normalise_header(name: object) -> str:
@@ -41,9 +75,12 @@ def normalise_header(name: object) -> str:
 
 
 def open_table(
-    path: Path, file_name: str, xlsx_allowed: bool, limits: DoorLimits | None = None
+    path: Path, file_name: str, xlsx_allowed: bool, limits: DoorLimits | None = None, exact: bool = False
 ) -> TableStream:
-    """Open a delivered table; raises FileRejected when it is not a readable table."""
+    """Open a delivered table; raises FileRejected when it is not a readable table.
+
+    ``exact`` reads a CSV with Python's csv module even when the columnar parser could.
+    """
     limits = limits or door_limits()
     with path.open("rb") as handle:
         head = handle.read(4)
@@ -54,92 +91,17 @@ def open_table(
         return _open_xlsx(path, limits)
     if is_workbook:
         raise FileRejected("an XLSX workbook under a .csv name (only CSV is allowed here)")
-    return _open_csv(path, limits)
+    return _open_csv(path, limits, exact)
 
 
-class _LineBound:
-    """Follows the bytes of a text file: its line count, and the first line past the limit.
-
-    Fed chunks no longer than the limit, so only a line running across chunks can be too long:
-    only line ends are searched (C speed, nothing copied).
-    """
-
-    def __init__(self, max_line_bytes: int) -> None:
-        self.max_line_bytes = max_line_bytes
-        self.lines_before = 0
-        self.current = 0  # bytes of the current, unfinished line
-
-    def feed(self, chunk: bytes) -> None:
-        ends = [found for found in (chunk.find(b"\n"), chunk.find(b"\r")) if found >= 0]
-        if not ends:  # the current line runs on through the whole chunk
-            self.current += len(chunk)
-            if self.current > self.max_line_bytes:
-                raise self._too_long()
-            return
-        if self.current + min(ends) > self.max_line_bytes:
-            raise self._too_long()
-        # Line ends are \n or \r\n, or \r alone in old Mac exports (counted only when no \n).
-        self.lines_before += chunk.count(b"\n") or chunk.count(b"\r")
-        self.current = len(chunk) - max(chunk.rfind(b"\n"), chunk.rfind(b"\r")) - 1
-
-    def _too_long(self) -> FileRejected:
-        line = self.lines_before + 1
-        return FileRejected(f"line {line} is longer than the limit of {self.max_line_bytes} bytes")
-
-    def nul_line(self, chunk: bytes) -> int:
-        """The line number of the chunk's first NUL byte."""
-        return self.lines_before + _line_ends(chunk[: chunk.index(b"\x00")]).count(b"\n") + 1
-
-
-def _line_ends(chunk: bytes) -> bytes:
-    return chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-
-
-def detect_encoding(path: Path, max_line_bytes: int | None = None) -> str:
-    """UTF-8 (with or without BOM) when the whole file decodes as UTF-8, else Windows-1252.
-
-    The same pass refuses NUL bytes and lines longer than ``max_line_bytes``.
-    """
-    bound = _LineBound(max_line_bytes or door_limits().max_line_chars)
-    size = min(_CHUNK, bound.max_line_bytes)
-    with path.open("rb") as handle:
-        start = handle.read(size)
-        if start.startswith(codecs.BOM_UTF16_LE) or start.startswith(codecs.BOM_UTF16_BE):
-            raise FileRejected("UTF-16 text: expected UTF-8 or Windows-1252")
-        encoding = "utf-8-sig" if start.startswith(codecs.BOM_UTF8) else "utf-8"
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        chunk = start
-        while chunk:
-            if b"\x00" in chunk:
-                raise FileRejected(
-                    f"a NUL byte at line {bound.nul_line(chunk)} (binary content):"
-                    " expected UTF-8 or Windows-1252 text"
-                )
-            bound.feed(chunk)
-            if encoding != "cp1252":
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    encoding = "cp1252"
-            chunk = handle.read(size)
-        if encoding != "cp1252":
-            try:
-                decoder.decode(b"", final=True)
-            except UnicodeDecodeError:
-                encoding = "cp1252"
-    if encoding == "cp1252":
-        _check_cp1252(path)
-    return encoding
-
-
-def _check_cp1252(path: Path) -> None:
-    decoder = codecs.getincrementaldecoder("cp1252")()
-    with path.open("rb") as handle:
-        try:
-            while chunk := handle.read(_CHUNK):
-                decoder.decode(chunk)
-        except UnicodeDecodeError:
-            raise FileRejected("wrong encoding: neither UTF-8 nor Windows-1252 text") from None
+def rows_of(stream: TableStream) -> Iterator[tuple[int, list[str | None]]]:
+    """The stream row by row, for small tables read cell by cell; a misfit row has no cells."""
+    for batch in stream.batches:
+        rows: list[tuple[int, list[str | None]]] = [(line, [None] * fields) for line, fields in batch.misfits]
+        columns = [column.to_pylist() for column in batch.columns]
+        rows.extend(zip(batch.lines.to_pylist(), map(list, zip(*columns, strict=True)), strict=True))
+        rows.sort(key=lambda row: row[0])
+        yield from rows
 
 
 def too_many_columns(found: int, limit: int) -> str:
@@ -157,42 +119,198 @@ def sniff_delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def _open_csv(path: Path, limits: DoorLimits) -> TableStream:
-    encoding = detect_encoding(path, limits.max_line_chars)
-    with path.open(encoding=encoding, newline="") as handle:
-        first_line = handle.readline()
-    if not first_line.strip():
-        raise FileRejected("empty file: no header line")
-    delimiter = sniff_delimiter(first_line)
-    handle = path.open(encoding=encoding, newline="")
-    reader = csv.reader(handle, delimiter=delimiter, strict=True)
-    header = tuple(normalise_header(name) for name in next(reader))
-    if len(header) > limits.max_columns:
-        handle.close()
-        raise FileRejected(too_many_columns(len(header), limits.max_columns))
+def _first_line(path: Path, limit: int) -> bytes:
+    with path.open("rb") as handle:
+        return handle.readline(limit + 1)
 
-    def rows() -> Iterator[tuple[int, list[str | None]]]:
+
+def _open_csv(path: Path, limits: DoorLimits, exact: bool) -> TableStream:
+    raw_first = _first_line(path, limits.max_line_chars)
+    delimiter = sniff_delimiter(raw_first.decode("latin-1"))
+    try:
+        index = scan_csv(path, delimiter, limits.max_line_chars)
+    except ScanRejected as rejected:
+        raise FileRejected(str(rejected)) from None
+    with path.open(encoding=index.encoding, newline="") as handle:
+        first_line = handle.readline()
+        if not first_line.strip():
+            raise FileRejected("empty file: no header line")
+        handle.seek(0)
+        reader = csv.reader(handle, delimiter=delimiter, strict=True)
+        try:
+            header = tuple(normalise_header(name) for name in next(reader))
+        except csv.Error:
+            raise FileRejected("broken CSV at line 1: unbalanced quotes or a truncated file") from None
+        header_lines = reader.line_num
+    if len(header) > limits.max_columns:
+        raise FileRejected(too_many_columns(len(header), limits.max_columns))
+    label = f"csv {index.encoding} delimiter {delimiter!r}"
+    if index.plain and index.unbalanced_at is not None:
+        raise FileRejected(f"broken CSV at line {index.unbalanced_at}: unbalanced quotes or a truncated file")
+    if index.plain and header_lines == 1 and not exact:
+        batches = _arrow_batches(path, index, delimiter, len(header), limits)
+        return TableStream(header=header, batches=batches, dialect=label, exact=False)
+    batches = _python_batches(path, index.encoding, delimiter, len(header), limits)
+    return TableStream(header=header, batches=batches, dialect=label)
+
+
+class _RowCounter:
+    """Counts non-blank rows against the file's row limit."""
+
+    def __init__(self, limit: int, describe: Callable[[int], str]) -> None:
+        self.limit = limit
+        self.count = 0
+        self.describe = describe
+
+    def add(self, lines: list[int] | np.ndarray) -> None:
+        if self.count + len(lines) > self.limit:
+            where = self.describe(int(lines[self.limit - self.count]))
+            raise FileRejected(too_many_rows(self.limit, where))
+        self.count += len(lines)
+
+
+def _blank_rows(columns: tuple[pa.Array, ...]) -> np.ndarray | None:
+    """Which rows hold nothing but blanks (a CSV export's empty lines); None when no row does."""
+    blank: pa.Array | None = None
+    for column in columns:
+        empty = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(column), ""), True)
+        blank = empty if blank is None else pc.and_(blank, empty)
+        if not pc.any(blank).as_py():
+            return None
+    if blank is None:
+        return None
+    return np.asarray(blank.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _arrow_batches(
+    path: Path, index: CsvIndex, delimiter: str, width: int, limits: DoorLimits
+) -> Iterator[RowBatch]:
+    """Parse with PyArrow; the byte index gives each row its line."""
+    names = [f"c{position}" for position in range(width)]
+    record_lines = index.record_lines
+    if len(record_lines) <= 1:
+        return  # a header and nothing else
+    try:
+        yield from _arrow_parsed(path, index, delimiter, names, limits)
+    except pa.ArrowInvalid:
+        raise ColumnarDesync() from None
+
+
+def _arrow_parsed(
+    path: Path, index: CsvIndex, delimiter: str, names: list[str], limits: DoorLimits
+) -> Iterator[RowBatch]:
+    record_lines = index.record_lines
+    width = len(names)
+    invalid: list[int] = []  # record numbers (0 = header) PyArrow set aside, in order
+    misfits: list[tuple[int, int]] = []
+    desync: list[bool] = []
+
+    def set_aside(row: pa_csv.InvalidRow) -> str:
+        if row.number is None or row.number - 1 >= len(record_lines):
+            desync.append(True)
+            return "skip"
+        record = row.number - 1
+        invalid.append(record)
+        text = row.text or ""
+        if text.replace(delimiter, "").replace('"', "").strip():
+            misfits.append((int(record_lines[record]), row.actual_columns))
+        return "skip"
+
+    reader = pa_csv.open_csv(
+        path,
+        read_options=pa_csv.ReadOptions(
+            use_threads=False, block_size=_ARROW_BLOCK, column_names=names, skip_rows=1,
+            encoding="utf8" if index.encoding.startswith("utf-8") else index.encoding,
+        ),
+        parse_options=pa_csv.ParseOptions(
+            delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False,
+            newlines_in_values=True, ignore_empty_lines=True, invalid_row_handler=set_aside,
+        ),
+        convert_options=pa_csv.ConvertOptions(
+            column_types={name: pa.string() for name in names},
+            strings_can_be_null=False, quoted_strings_can_be_null=False,
+        ),
+    )  # fmt: skip
+    counter = _RowCounter(limits.csv_max_rows, lambda line: f"line {line}")
+    cursor = 1  # the next record to hand out (record 0 is the header)
+    used_invalid = 0
+    for batch in reader:
+        if desync:
+            raise ColumnarDesync()
+        rows = batch.num_rows
+        # The next `rows` records that PyArrow did not set aside (those come in record order).
+        stop = cursor + rows
+        while True:
+            skipped = bisect.bisect_left(invalid, stop, lo=used_invalid) - used_invalid
+            if cursor + rows + skipped == stop:
+                break
+            stop = cursor + rows + skipped
+        chosen = np.arange(cursor, stop, dtype=np.int64)
+        if skipped:
+            skip = np.asarray(invalid[used_invalid : used_invalid + skipped], dtype=np.int64)
+            chosen = np.setdiff1d(chosen, skip, assume_unique=True)
+        used_invalid += skipped
+        cursor = stop
+        if len(chosen) and chosen[-1] >= len(record_lines):
+            raise ColumnarDesync()
+        lines = record_lines[chosen]
+        columns = tuple(batch.column(position) for position in range(width))
+        blank = _blank_rows(columns)
+        if blank is not None:
+            keep = pa.array(~blank)
+            columns = tuple(pc.filter(column, keep) for column in columns)
+            lines = lines[~blank]
+        found = misfits[:]
+        misfits.clear()
+        counter.add(np.sort(np.concatenate((lines, [line for line, _ in found]))) if found else lines)
+        yield RowBatch(pa.array(lines, pa.int64()), columns, tuple(found))
+    if desync or cursor + len(invalid) - used_invalid != len(record_lines):
+        raise ColumnarDesync()
+    if misfits:
+        yield _batch_of([], [], misfits, width)
+
+
+def _python_batches(
+    path: Path, encoding: str, delimiter: str, width: int, limits: DoorLimits
+) -> Iterator[RowBatch]:
+    """Python's csv module, row by row: exact line numbers for any quoting csv accepts."""
+    counter = _RowCounter(limits.csv_max_rows, lambda line: f"line {line}")
+    with path.open(encoding=encoding, newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter, strict=True)
+        next(reader)
         previous_line = reader.line_num
-        count = 0
+        rows: list[list[str]] = []
+        lines: list[int] = []
+        misfits: list[tuple[int, int]] = []
         try:
             for record in reader:
                 start_line = previous_line + 1
                 previous_line = reader.line_num
-                if not any(record) or (not record[0].strip() and all(not c.strip() for c in record)):
+                if not any(record) or all(not cell.strip() for cell in record):
                     continue
-                count += 1
-                if count > limits.csv_max_rows:
-                    raise FileRejected(too_many_rows(limits.csv_max_rows, f"line {start_line}"))
-                yield start_line, list(record)
+                counter.add([start_line])
+                if len(record) != width:
+                    misfits.append((start_line, len(record)))
+                    continue
+                rows.append(record)
+                lines.append(start_line)
+                if len(rows) >= _PYTHON_BATCH:
+                    yield _batch_of(rows, lines, misfits, width)
+                    rows, lines, misfits = [], [], []
         except csv.Error:
             raise FileRejected(
                 f"broken CSV at line {previous_line + 1}: unbalanced quotes or a truncated file"
             ) from None
-        finally:
-            handle.close()
+        if rows or misfits:
+            yield _batch_of(rows, lines, misfits, width)
 
-    label = f"csv {encoding} delimiter {delimiter!r}"
-    return TableStream(header=header, rows=rows(), dialect=label)
+
+def _batch_of(
+    rows: Sequence[Sequence[str | None]], lines: list[int], misfits: list[tuple[int, int]], width: int
+) -> RowBatch:
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
+    arrays = tuple(pa.array(column, pa.string()) for column in columns)
+    return RowBatch(pa.array(lines, pa.int64()), arrays, tuple(misfits))
 
 
 def _open_xlsx(path: Path, limits: DoorLimits) -> TableStream:
@@ -234,9 +352,12 @@ def _open_xlsx(path: Path, limits: DoorLimits) -> TableStream:
         close()
         raise FileRejected(too_many_columns(len(header), limits.max_columns))
 
-    def rows() -> Iterator[tuple[int, list[str | None]]]:
+    def batches() -> Iterator[RowBatch]:
         try:
             width = len(header)
+            rows: list[list[str | None]] = []
+            lines: list[int] = []
+            misfits: list[tuple[int, int]] = []
             for number, record in enumerate(values, start=2):
                 if number > limits.xlsx_max_rows:
                     raise FileRejected(too_many_rows(limits.xlsx_max_rows, f"row {number}"))
@@ -248,11 +369,20 @@ def _open_xlsx(path: Path, limits: DoorLimits) -> TableStream:
                     del cells[width:]
                 if all(cell is None or not cell.strip() for cell in cells):
                     continue
-                yield number, cells
+                if len(cells) != width:
+                    misfits.append((number, len(cells)))
+                    continue
+                rows.append(cells)
+                lines.append(number)
+                if len(rows) >= _PYTHON_BATCH:
+                    yield _batch_of(rows, lines, misfits, width)
+                    rows, lines, misfits = [], [], []
+            if rows or misfits:
+                yield _batch_of(rows, lines, misfits, width)
         finally:
             close()
 
-    return TableStream(header=header, rows=rows(), dialect="xlsx")
+    return TableStream(header=header, batches=batches(), dialect="xlsx")
 
 
 def _cell_text(value: object) -> str | None:

@@ -13,22 +13,36 @@ quarantined on its own and the rest of the respondent's answers still count.
 
 from __future__ import annotations
 
-import json
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
+import numpy as np
 import psycopg
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from culture_warehouse.contract import TabularSource
 from culture_warehouse.ingest import Night, Recognised
 from culture_warehouse.landing import LandingFile
-from culture_warehouse.load import LoadOutcome, QuarantinedRow, copy_rows, ensure_raw_table
+from culture_warehouse.load import (
+    EMPTY_REASON,
+    ColumnConverter,
+    LoadOutcome,
+    NormalisedBatch,
+    QuarantinedRow,
+    copy_batches,
+    ensure_raw_table,
+)
 from culture_warehouse.privacy import PERSONAL_COLUMNS, column_label, column_mention
-from culture_warehouse.readers.tabular import FileRejected, normalise_header, open_table
-from culture_warehouse.readers.values import PARSERS, parse_decimal
+from culture_warehouse.readers.tabular import (
+    ColumnarDesync,
+    FileRejected,
+    RowBatch,
+    normalise_header,
+    open_table,
+)
+from culture_warehouse.readers.values import parse_decimal
 from culture_warehouse.sources.mtu.contract import (
     ANSWERS,
     FOLDER,
@@ -188,99 +202,156 @@ def plan_responses(header: tuple[str, ...], catalogue: dict[str, Question]) -> R
     return ResponsesLayout(tuple(positions), questions, unknown, missing)
 
 
-Row = tuple[int, list[str | None]]
-
-
 class _ResponsesReader:
-    """One pass over a responses file: answer rows for COPY, respondent rows set aside.
+    """One pass over a responses file: answer batches for COPY, respondent batches set aside.
 
-    Respondent rows are written to a temporary file while the answers stream, because one
-    connection runs one COPY at a time; they are a small fraction of the records.
+    Column by column: each respondent column and each question column of a batch is converted
+    once per distinct text (a question has a handful: ``4``, `` 4 ``, ``4,0``…). Respondent rows
+    are kept (a small fraction of the records) and copied after the answers, because one
+    connection runs one COPY at a time.
     """
 
-    def __init__(self, survey_id: str, layout: ResponsesLayout, outcome: LoadOutcome, spool: IO[str]) -> None:
+    def __init__(self, survey_id: str, layout: ResponsesLayout, outcome: LoadOutcome, width: int) -> None:
         self.survey_id = survey_id
         self.layout = layout
         self.outcome = outcome
-        self.spool = spool
-        self.respondents = 0
+        self.width = width
+        self.respondents: list[NormalisedBatch] = []
         self.answers = 0
-        self._parsers: list[Callable[[str], str]] = [PARSERS[c.kind] for c in _RESPONDENT_COLUMNS]
+        self._converters = [
+            ColumnConverter(column.kind, lambda text: text, column.required) for column in _RESPONDENT_COLUMNS
+        ]
         self._first_line: dict[str, int] = {}
 
-    def answer_rows(self, rows: Iterator[Row], width: int) -> Iterator[Row]:
-        for line_number, cells in rows:
-            self.outcome.rows_read += 1
-            if len(cells) != width:
-                self._reject(line_number, None, f"row has {len(cells)} fields, header has {width}")
-                continue
-            respondent = self._respondent(line_number, cells)
-            if respondent is None:
-                continue
-            respondent_id = respondent[1]
-            assert respondent_id is not None
-            self.spool.write(json.dumps([line_number, respondent]) + "\n")
-            self.respondents += 1
-            for position, question in self.layout.questions:
-                answer = question.classify(cells[position])
-                self.outcome.rows_read += 1
-                if answer.problem is not None:
-                    reason = f"{answer.problem} (respondent {respondent_id})"
-                    self._reject(line_number, question.code, reason)
-                    continue
-                self.answers += 1
-                yield line_number, [
-                    self.survey_id, respondent_id, question.code, answer.value,
-                    "true" if answer.is_dont_know else "false",
-                ]  # fmt: skip
+    @property
+    def respondent_count(self) -> int:
+        return sum(len(batch) for batch in self.respondents)
 
-    def respondent_rows(self) -> Iterator[Row]:
-        self.spool.seek(0)
-        for text in self.spool:
-            line_number, values = json.loads(text)
-            yield int(line_number), values
+    def answer_batches(self, batches: Iterator[RowBatch]) -> Iterator[NormalisedBatch]:
+        for batch in batches:
+            problems = [
+                QuarantinedRow(line, None, f"row has {count} fields, header has {self.width}")
+                for line, count in batch.misfits
+            ]
+            self.outcome.rows_read += len(batch) + len(batch.misfits)
+            kept, respondent = self._respondents(batch, problems)
+            if respondent is not None:
+                yield from self._answers(batch, kept, respondent, problems)
+            problems.sort(key=lambda problem: problem.line_number or 0)
+            self.outcome.quarantined.extend(problems)
 
-    def _respondent(self, line_number: int, cells: list[str | None]) -> list[str | None] | None:
-        """The respondent's values, or None when the row cannot be placed (no id or unit, or seen)."""
-        values: list[str | None] = [self.survey_id]
-        unreadable: list[tuple[str, str]] = []
-        columns = zip(_RESPONDENT_COLUMNS, self.layout.respondent_positions, self._parsers, strict=True)
-        for column, position, parse in columns:
-            cell = cells[position] if position is not None else None
-            value = None
-            if cell is not None and cell.strip():
-                try:
-                    value = parse(cell)
-                except ValueError as error:
-                    unreadable.append((column.name, str(error)))
-            if value is None and column.required:
-                self._reject(line_number, column.name, "required value is empty")
-                return None
-            values.append(value)
-        respondent_id = values[1]
-        assert respondent_id is not None
-        first = self._first_line.setdefault(respondent_id, line_number)
-        if first != line_number:
-            reason = f"respondent {respondent_id} appears twice (first at line {first})"
-            self._reject(line_number, "respondent_id", reason)
-            return None
+    def _respondents(
+        self, batch: RowBatch, problems: list[QuarantinedRow]
+    ) -> tuple[pa.Array, NormalisedBatch | None]:
+        """Which rows are placed respondents (an id and a unit, seen once), and their values."""
+        rows = len(batch)
+        lines = batch.lines.to_numpy(zero_copy_only=False)
+        dropped = np.zeros(rows, dtype=bool)
+        values: list[pa.Array] = []
+        unreadable: list[tuple[int, str, str]] = []
+        columns = zip(_RESPONDENT_COLUMNS, self.layout.respondent_positions, self._converters, strict=True)
+        for column, position, convert in columns:
+            if position is None:
+                converted, bad_rows, reasons = (
+                    pa.nulls(rows, pa.string()),
+                    np.arange(rows),
+                    [EMPTY_REASON] * rows,
+                )
+                if not column.required:
+                    bad_rows, reasons = np.zeros(0, np.int64), []
+            else:
+                converted, bad_rows, reasons = convert(batch.columns[position])
+            for row, reason in zip(bad_rows.tolist(), reasons, strict=True):
+                if column.required:
+                    if not dropped[row]:
+                        dropped[row] = True
+                        problems.append(QuarantinedRow(int(lines[row]), column.name, EMPTY_REASON))
+                else:
+                    unreadable.append((row, column.name, reason))
+            values.append(converted)
+        ids = values[0].to_pylist()
+        for row in np.flatnonzero(~dropped).tolist():
+            respondent_id = ids[row]
+            line = int(lines[row])
+            first = self._first_line.setdefault(respondent_id, line)
+            if first != line:
+                dropped[row] = True
+                reason = f"respondent {respondent_id} appears twice (first at line {first})"
+                problems.append(QuarantinedRow(line, "respondent_id", reason))
         # An unreadable submission time or background value is rejected on its own, like an
         # invalid answer: the respondent and their answers still count.
-        for column_name, problem in unreadable:
-            self._reject(line_number, column_name, f"{problem} (respondent {respondent_id})")
-        return values
+        for row, column_name, reason in unreadable:
+            if not dropped[row]:
+                problems.append(
+                    QuarantinedRow(int(lines[row]), column_name, f"{reason} (respondent {ids[row]})")
+                )
+        kept = pa.array(~dropped)
+        placed = int(np.count_nonzero(~dropped))
+        if not placed:
+            return kept, None
+        columns_kept = [pa.array([self.survey_id] * placed, pa.string())]
+        columns_kept.extend(pc.filter(column, kept) for column in values)
+        respondent = NormalisedBatch(pc.filter(batch.lines, kept), tuple(columns_kept))
+        self.respondents.append(respondent)
+        return kept, respondent
 
-    def _reject(self, line_number: int | None, column: str | None, reason: str) -> None:
-        self.outcome.quarantined.append(QuarantinedRow(line_number, column, reason))
+    def _answers(
+        self, batch: RowBatch, kept: pa.Array, respondent: NormalisedBatch, problems: list[QuarantinedRow]
+    ) -> Iterator[NormalisedBatch]:
+        """One answer row per question cell of each placed respondent; a bad cell is quarantined."""
+        survey, respondent_ids = respondent.columns[0], respondent.columns[1]
+        lines = respondent.lines
+        count = len(respondent)
+        for position, question in self.layout.questions:
+            encoded = pc.dictionary_encode(pc.filter(batch.columns[position], kept))
+            answers = [question.classify(text) for text in encoded.dictionary.to_pylist()]
+            indices = encoded.indices
+            if encoded.null_count:
+                answers.append(question.classify(None))
+                indices = pc.fill_null(indices, len(answers) - 1)
+            self.outcome.rows_read += count
+            value = pa.array([answer.value for answer in answers], pa.string()).take(indices)
+            dont_know = pa.array(["true" if a.is_dont_know else "false" for a in answers], pa.string()).take(
+                indices
+            )
+            broken = [at for at, answer in enumerate(answers) if answer.problem is not None]
+            good: pa.Array | None = None
+            if broken:
+                at_broken = np.isin(indices.to_numpy(zero_copy_only=False), broken)
+                ids = respondent_ids.to_pylist()
+                line_list = lines.to_pylist()
+                index_list = indices.to_pylist()
+                for row in np.flatnonzero(at_broken).tolist():
+                    problem = answers[index_list[row]].problem
+                    reason = f"{problem} (respondent {ids[row]})"
+                    problems.append(QuarantinedRow(line_list[row], question.code, reason))
+                good = pa.array(~at_broken)
+            code = pa.array([question.code] * count, pa.string())
+            columns = (survey, respondent_ids, code, value, dont_know)
+            answer_lines = lines
+            if good is not None:
+                columns = tuple(pc.filter(column, good) for column in columns)  # type: ignore[assignment]
+                answer_lines = pc.filter(lines, good)
+            self.answers += len(answer_lines)
+            yield NormalisedBatch(answer_lines, columns)
 
 
 def load_responses(
     conn: psycopg.Connection, survey_id: str, path: Path, file_name: str, load_id: int
 ) -> LoadOutcome:
     """Stream a wide responses file into the respondents and answers tables in one transaction."""
+    try:
+        return _load_responses(conn, survey_id, path, file_name, load_id, exact=False)
+    except ColumnarDesync:
+        return _load_responses(conn, survey_id, path, file_name, load_id, exact=True)
+
+
+def _load_responses(
+    conn: psycopg.Connection, survey_id: str, path: Path, file_name: str, load_id: int, exact: bool
+) -> LoadOutcome:
     outcome = LoadOutcome()
     catalogue = read_catalogue(conn, survey_id)
-    stream = open_table(path, file_name, xlsx_allowed=True)
+    stream = open_table(path, file_name, xlsx_allowed=True, exact=exact)
     layout = plan_responses(stream.header, catalogue)
     outcome.drift = list(layout.unknown)
     for question in layout.missing:
@@ -291,18 +362,15 @@ def load_responses(
                 f"question {question.code} of the {survey_id} catalogue has no column in the responses",
             )
         )
-    with (
-        tempfile.SpooledTemporaryFile(max_size=1 << 22, mode="w+", encoding="utf-8") as spool,
-        conn.transaction(),
-    ):
-        reader = _ResponsesReader(survey_id, layout, outcome, spool)
-        copy_rows(conn, ANSWERS, load_id, reader.answer_rows(stream.rows, len(stream.header)))
-        copy_rows(conn, RESPONDENTS, load_id, reader.respondent_rows())
+    reader = _ResponsesReader(survey_id, layout, outcome, len(stream.header))
+    with conn.transaction():
+        copy_batches(conn, ANSWERS, load_id, reader.answer_batches(stream.batches))
+        copy_batches(conn, RESPONDENTS, load_id, iter(reader.respondents))
     # Millions of new rows: refresh the planner's statistics before anything queries them
     # (validation and dbt run right after, before autovacuum would notice).
     for spec in (ANSWERS, RESPONDENTS):
         conn.execute(f"analyze {spec.raw_table}")
-    outcome.rows_loaded = reader.respondents + reader.answers
+    outcome.rows_loaded = reader.respondent_count + reader.answers
     return outcome
 
 

@@ -1,0 +1,139 @@
+"""The columnar CSV path (byte index + PyArrow) reads exactly what Python's csv module reads.
+
+Every landing.md dialect is generated at random (delimiter, quoting, line ends, encoding, BOM,
+blank lines, quoted line breaks, rows with too few or too many fields) and read twice: by the
+fast path and by the exact reader. Cells, the line each row starts on and the misfit rows must
+be the same, and a file written the way a CSV writer writes is read by the fast path.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import psycopg
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from culture_warehouse.ingest import Night
+from culture_warehouse.readers import tabular
+from culture_warehouse.readers.tabular import ColumnarDesync, FileRejected, TableStream, open_table, rows_of
+from culture_warehouse.sources.hr.contract import PERFORMANCE
+from culture_warehouse.tabular_ingest import load_table
+
+CELL = st.text(alphabet=st.sampled_from(list('ab ÆøÅé1,;\t"\n\r-')), max_size=6)
+
+
+def read_both(path: Path) -> tuple[TableStream, list[object], TableStream, list[object]]:
+    fast = open_table(path, path.name, xlsx_allowed=False)
+    fast_rows = list(rows_of(fast))
+    exact = open_table(path, path.name, xlsx_allowed=False, exact=True)
+    return fast, fast_rows, exact, list(rows_of(exact))
+
+
+@st.composite
+def delivered_tables(draw: st.DrawFn) -> tuple[bytes, bool]:
+    """A table as some export tool would write it; True when every row has the header's width."""
+    delimiter = draw(st.sampled_from([",", ";", "\t"]))
+    width = draw(st.integers(1, 4))
+    header = [f"col{i}" for i in range(width)]
+    rows = draw(st.lists(st.lists(CELL, min_size=width, max_size=width), max_size=12))
+    ragged = draw(st.booleans())
+    if ragged and rows:
+        at = draw(st.integers(0, len(rows) - 1))
+        rows[at] = rows[at][: max(1, width - 1)] if draw(st.booleans()) else [*rows[at], "extra"]
+    text = io.StringIO()
+    quoting = draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL, csv.QUOTE_NONNUMERIC]))
+    ending = draw(st.sampled_from(["\n", "\r\n"]))
+    writer = csv.writer(text, delimiter=delimiter, quoting=quoting, lineterminator=ending)
+    writer.writerow(header)
+    for row in rows:
+        if draw(st.integers(0, 5)) == 0:
+            text.write(ending)  # a blank line between rows
+        writer.writerow(row)
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]))
+    data = text.getvalue()
+    if not draw(st.booleans()):
+        data = data.removesuffix(ending)  # no line end after the last row
+    try:
+        return data.encode(encoding), not ragged
+    except UnicodeEncodeError:
+        return data.encode("utf-8"), not ragged
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(table=delivered_tables())
+def test_the_columnar_path_reads_the_same_cells_and_lines_as_the_csv_module(
+    tmp_path: Path, table: tuple[bytes, bool]
+) -> None:
+    data, _ = table
+    path = tmp_path / "performance_20260630.csv"
+    path.write_bytes(data)
+    try:
+        fast, fast_rows, exact, exact_rows = read_both(path)
+    except FileRejected:
+        with pytest.raises(FileRejected):
+            list(rows_of(open_table(path, path.name, xlsx_allowed=False, exact=True)))
+        return
+    assert fast.header == exact.header
+    assert fast_rows == exact_rows
+    if b"\r" not in data.replace(b"\r\n", b""):
+        assert not fast.exact, "a file written by a CSV writer is read by the columnar parser"
+
+
+def test_a_quote_inside_an_unquoted_value_is_read_by_the_exact_reader(tmp_path: Path) -> None:
+    path = tmp_path / "performance_20260630.csv"
+    path.write_text('a;b\n1;he said "hi"\n2;x\n', encoding="utf-8")
+    stream = open_table(path, path.name, xlsx_allowed=False)
+    assert stream.exact
+    assert list(rows_of(stream)) == [(2, ["1", 'he said "hi"']), (3, ["2", "x"])]
+
+
+def test_a_value_over_several_lines_keeps_the_line_its_row_starts_on(tmp_path: Path) -> None:
+    path = tmp_path / "performance_20260630.csv"
+    path.write_text('a,b\n1,"two\nlines"\n\n3,x\n4\n', encoding="utf-8")
+    stream = open_table(path, path.name, xlsx_allowed=False)
+    assert not stream.exact
+    assert list(rows_of(stream)) == [(2, ["1", "two\nlines"]), (5, ["3", "x"]), (6, [None])]
+
+
+def test_a_truncated_quoted_value_rejects_the_file_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "performance_20260630.csv"
+    path.write_text('a,b\n1,x\n2,"never closed\n', encoding="utf-8")
+    with pytest.raises(FileRejected, match=r"^broken CSV at line 3: unbalanced quotes or a truncated file$"):
+        list(rows_of(open_table(path, path.name, xlsx_allowed=False)))
+
+
+PERFORMANCE_FILE = (
+    "review_id;employee_number;period;rating;reviewed_on\n"
+    "R1;100001;2025;4;2026-03-01\n"
+    "R2;100002;2025;5;2026-03-02\n"
+)
+
+
+def test_rows_written_before_the_columnar_parser_lost_its_place_are_rolled_back_and_the_file_read_again(
+    tmp_path: Path, warehouse_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+
+    from culture_warehouse.warehouse import bootstrap
+
+    path = tmp_path / "performance_20260630.csv"
+    path.write_text(PERFORMANCE_FILE, encoding="utf-8")
+    original = tabular._arrow_batches
+
+    def loses_its_place(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        yield from original(*args, **kwargs)  # type: ignore[arg-type]
+        raise ColumnarDesync()
+
+    monkeypatch.setattr(tabular, "_arrow_batches", loses_its_place)
+    bootstrap(warehouse_dsn)
+    night = Night(dsn=warehouse_dsn, as_of=dt.date(2026, 10, 1), run_id="r", pseudonymise=lambda n: f"p-{n}")
+    with psycopg.connect(warehouse_dsn, autocommit=True) as conn:
+        outcome = load_table(conn, PERFORMANCE, night, path, path.name, 7)
+        query = f"select _line from {PERFORMANCE.raw_table} where _load_id = 7 order by 1"
+        rows = conn.execute(query).fetchall()
+    assert outcome.rows_loaded == 2
+    assert rows == [(2,), (3,)]
