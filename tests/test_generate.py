@@ -18,8 +18,8 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from culture_warehouse.generate import GenerationSummary, generate_landing
-from culture_warehouse.generate.__main__ import main
+from culture_dev.generate import GenerationSummary, generate_landing
+from culture_dev.generate.__main__ import main
 from culture_warehouse.privacy import contains_cpr
 
 AS_OF = dt.date(2026, 10, 1)

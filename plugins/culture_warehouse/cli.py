@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "generate":
         return generate_command(args)
     if args.command == "bench":
-        from culture_warehouse.bench import run_bench
+        from culture_dev.bench import run_bench
 
         return int(run_bench(args.employees, args.seed, args.workdir))
     return 2
@@ -211,7 +211,7 @@ def _redacted(dsn: str) -> str:
 
 
 def generate_command(args: argparse.Namespace) -> int:
-    from culture_warehouse.generate import generate_landing
+    from culture_dev.generate import generate_landing
 
     summary = generate_landing(args.out, employees=args.employees, seed=args.seed, as_of=args.as_of)
     folders: dict[str, int] = {}

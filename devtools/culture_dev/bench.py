@@ -45,7 +45,7 @@ def peak_rss_mb() -> float:
 
 
 def run_bench(employees: int, seed: int, workdir: Path | None) -> int:
-    from culture_warehouse.generate import generate_landing
+    from culture_dev.generate import generate_landing
 
     folder = workdir or state_dir() / "bench"
     shutil.rmtree(folder, ignore_errors=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from culture_warehouse.generate.formats import (
+from culture_dev.generate.formats import (
     BoolArray,
     CsvTable,
     DialectCycle,
@@ -27,8 +27,8 @@ from culture_warehouse.generate.formats import (
     object_array,
     pick,
 )
-from culture_warehouse.generate.people import Population
-from culture_warehouse.generate.timeline import EPOCH_ORDINAL, NEVER
+from culture_dev.generate.people import Population
+from culture_dev.generate.timeline import EPOCH_ORDINAL, NEVER
 
 ABSENCE_TYPES = (
     "egen sygdom", "barns første sygedag", "barns sygdom", "arbejdsskade",

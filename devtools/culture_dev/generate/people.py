@@ -14,14 +14,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from culture_warehouse.generate.formats import (
+from culture_dev.generate.formats import (
     BoolArray,
     FloatArray,
     IntArray,
     ObjectArray,
     object_array,
 )
-from culture_warehouse.generate.names import (
+from culture_dev.generate.names import (
     FEMALE_FIRST_NAMES,
     JOB_TITLES,
     LAST_NAMES,
@@ -30,8 +30,8 @@ from culture_warehouse.generate.names import (
     MULTILINE_JOB_TITLE,
     ascii_fold,
 )
-from culture_warehouse.generate.orgtree import OrgTree
-from culture_warehouse.generate.timeline import EPOCH_ORDINAL, NEVER, Timeline
+from culture_dev.generate.orgtree import OrgTree
+from culture_dev.generate.timeline import EPOCH_ORDINAL, NEVER, Timeline
 
 TERMINATION_REASONS = ("egen opsigelse", "afsked", "pension", "udløb", "død", "andet")
 VOLUNTARY, DISMISSAL, PENSION, EXPIRY, DEATH, OTHER = range(6)

@@ -9,22 +9,22 @@ from typing import Any
 
 import numpy as np
 
-from culture_warehouse.generate.absence_files import write_absence_deltas
-from culture_warehouse.generate.apv_files import ApvPlan, write_apv_snapshots
-from culture_warehouse.generate.formats import DialectCycle
-from culture_warehouse.generate.goals_files import write_goal_files
-from culture_warehouse.generate.hr_event_files import write_event_extracts
-from culture_warehouse.generate.hr_snapshots import (
+from culture_dev.generate.absence_files import write_absence_deltas
+from culture_dev.generate.apv_files import ApvPlan, write_apv_snapshots
+from culture_dev.generate.formats import DialectCycle
+from culture_dev.generate.goals_files import write_goal_files
+from culture_dev.generate.hr_event_files import write_event_extracts
+from culture_dev.generate.hr_snapshots import (
     headcount_on,
     org_parents_on,
     write_employee_snapshots,
     write_org_unit_snapshots,
 )
-from culture_warehouse.generate.minutes_files import MinutesPlan, write_minutes
-from culture_warehouse.generate.mtu_files import write_survey_rounds
-from culture_warehouse.generate.orgtree import build_org_tree
-from culture_warehouse.generate.people import Population, build_population
-from culture_warehouse.generate.timeline import build_timeline
+from culture_dev.generate.minutes_files import MinutesPlan, write_minutes
+from culture_dev.generate.mtu_files import write_survey_rounds
+from culture_dev.generate.orgtree import build_org_tree
+from culture_dev.generate.people import Population, build_population
+from culture_dev.generate.timeline import build_timeline
 from culture_warehouse.sources.registry import FOLDERS
 
 PERSONAL_TRUTH_LIMIT = 5_000

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from culture_warehouse.generate.formats import (
+from culture_dev.generate.formats import (
     BoolArray,
     CsvTable,
     Dialect,
@@ -27,9 +27,9 @@ from culture_warehouse.generate.formats import (
     object_array,
     pick,
 )
-from culture_warehouse.generate.names import COMPETENCE_TITLES, EXTERNAL_INSTITUTIONS
-from culture_warehouse.generate.people import Population
-from culture_warehouse.generate.timeline import NEVER
+from culture_dev.generate.names import COMPETENCE_TITLES, EXTERNAL_INSTITUTIONS
+from culture_dev.generate.people import Population
+from culture_dev.generate.timeline import NEVER
 
 Columns = dict[str, npt.NDArray[Any]]
 CORRECTED_SHARE = 0.005

@@ -13,16 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from culture_warehouse.generate.documents import Block, Document, write_docx, write_pdf
-from culture_warehouse.generate.formats import danish_long_date, date_text
-from culture_warehouse.generate.names import (
+from culture_dev.generate.documents import Block, Document, write_docx, write_pdf
+from culture_dev.generate.formats import danish_long_date, date_text
+from culture_dev.generate.names import (
     ACTION_OWNERS,
     COMMITTEE_ROLES,
     FEMALE_FIRST_NAMES,
     LAST_NAMES,
     MALE_FIRST_NAMES,
 )
-from culture_warehouse.generate.orgtree import OrgTree
+from culture_dev.generate.orgtree import OrgTree
 
 COMMITTEE_LABELS = {
     "SU": ("SU", "Samarbejdsudvalg"),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from culture_warehouse.generate.formats import (
+from culture_dev.generate.formats import (
     CellValue,
     CsvTable,
     DateStyle,
@@ -23,8 +23,8 @@ from culture_warehouse.generate.formats import (
     styled_header,
     write_xlsx,
 )
-from culture_warehouse.generate.names import APV_ACTIONS, APV_FINDINGS, APV_ROLES
-from culture_warehouse.generate.orgtree import OrgTree
+from culture_dev.generate.names import APV_ACTIONS, APV_FINDINGS, APV_ROLES
+from culture_dev.generate.orgtree import OrgTree
 
 COLUMNS = (
     "finding_id", "apv_round", "org_unit_code", "category", "description", "severity",

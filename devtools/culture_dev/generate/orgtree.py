@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from culture_warehouse.generate.formats import BoolArray, FloatArray, IntArray
-from culture_warehouse.generate.names import (
+from culture_dev.generate.formats import BoolArray, FloatArray, IntArray
+from culture_dev.generate.names import (
     DEPARTMENT_SUBJECTS,
     INSTITUTIONS,
     OFFICE_NAMES,
     TEAM_NAMES,
 )
-from culture_warehouse.generate.timeline import NEVER, Timeline
+from culture_dev.generate.timeline import NEVER, Timeline
 
 EMPLOYEES_PER_UNIT = 19
 """Aim for about one unit per 12–25 employees, as in Danish state institutions."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from culture_warehouse.generate.formats import (
+from culture_dev.generate.formats import (
     CsvTable,
     DialectCycle,
     ExtraColumn,
@@ -18,15 +18,15 @@ from culture_warehouse.generate.formats import (
     object_array,
     pick,
 )
-from culture_warehouse.generate.names import PAY_GRADES
-from culture_warehouse.generate.orgtree import OrgTree
-from culture_warehouse.generate.people import (
+from culture_dev.generate.names import PAY_GRADES
+from culture_dev.generate.orgtree import OrgTree
+from culture_dev.generate.people import (
     EMPLOYMENT_TYPES,
     JOB_FAMILIES,
     TERMINATION_REASONS,
     Population,
 )
-from culture_warehouse.generate.timeline import NEVER
+from culture_dev.generate.timeline import NEVER
 
 ORG_UNIT_COLUMNS = (
     "org_unit_code", "name", "parent_code", "institution_code", "unit_type",

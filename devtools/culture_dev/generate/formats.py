@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 from openpyxl import Workbook
 
-from culture_warehouse.generate.timeline import NEVER, copenhagen_offset
+from culture_dev.generate.timeline import NEVER, copenhagen_offset
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]

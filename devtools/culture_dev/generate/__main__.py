@@ -1,4 +1,4 @@
-"""`python -m culture_warehouse.generate --out DIR [--employees N] [--seed S] [--as-of DATE]`."""
+"""`python -m culture_dev.generate --out DIR [--employees N] [--seed S] [--as-of DATE]`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from culture_warehouse.generate.landing import generate_landing
+from culture_dev.generate.landing import generate_landing
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-# Airflow imports every file under plugins/ as a top-level module named after the file, so this
-# one also runs as "__main__" inside a scheduler; only `python -m` gives it its package.
+# Only `python -m culture_dev.generate` runs it: a file imported as a top-level module (as Airflow
+# imports every file of its plugins folder) has no package.
 if __name__ == "__main__" and __package__:
     sys.exit(main())

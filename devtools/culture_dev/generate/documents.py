@@ -13,7 +13,7 @@ import docx
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from culture_warehouse.generate.formats import repack_zip
+from culture_dev.generate.formats import repack_zip
 
 BlockKind = Literal["title", "heading", "line", "blank"]
 FONT_FOLDERS = (

@@ -6,7 +6,7 @@ import datetime as dt
 import random
 from pathlib import Path
 
-from culture_warehouse.generate.formats import (
+from culture_dev.generate.formats import (
     CellValue,
     CsvTable,
     DateStyle,
@@ -16,8 +16,8 @@ from culture_warehouse.generate.formats import (
     styled_header,
     write_xlsx,
 )
-from culture_warehouse.generate.names import GOALS
-from culture_warehouse.generate.orgtree import OrgTree
+from culture_dev.generate.names import GOALS
+from culture_dev.generate.orgtree import OrgTree
 
 COLUMNS = (
     "goal_id", "org_unit_code", "year", "title", "target_value", "actual_value", "unit",

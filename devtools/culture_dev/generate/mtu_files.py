@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from culture_warehouse.generate.formats import (
+from culture_dev.generate.formats import (
     CellValue,
     CsvTable,
     Dialect,
@@ -29,9 +29,9 @@ from culture_warehouse.generate.formats import (
     styled_header,
     write_xlsx,
 )
-from culture_warehouse.generate.mtu_questions import DONT_KNOW, Question, questions_for
-from culture_warehouse.generate.people import JOB_FAMILIES, Population
-from culture_warehouse.generate.timeline import SurveyRound
+from culture_dev.generate.mtu_questions import DONT_KNOW, Question, questions_for
+from culture_dev.generate.people import JOB_FAMILIES, Population
+from culture_dev.generate.timeline import SurveyRound
 
 QUESTION_COLUMNS = (
     "question_code", "text_da", "text_en", "dimension", "scale_min", "scale_max",
