@@ -36,8 +36,7 @@ from airflow.sdk import Param, dag, task
 
 from culture_warehouse.alerts import FailureNotifier
 from culture_warehouse.config import task_timeout
-
-FOLDERS = ("hr", "mtu", "apv", "minutes", "results")
+from culture_warehouse.sources.registry import FOLDERS
 
 
 def _as_of(context: dict[str, Any]) -> dt.date:

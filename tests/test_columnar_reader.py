@@ -17,10 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from culture_warehouse.ingest import Night, load_table
+from culture_warehouse.ingest import Night
 from culture_warehouse.readers import tabular
 from culture_warehouse.readers.tabular import ColumnarDesync, FileRejected, TableStream, open_table, rows_of
-from culture_warehouse.sources.hr import PERFORMANCE
+from culture_warehouse.sources.hr.contract import PERFORMANCE
+from culture_warehouse.tabular_ingest import load_table
 
 CELL = st.text(alphabet=st.sampled_from(list('ab ÆøÅé1,;\t"\n\r-')), max_size=6)
 

@@ -37,12 +37,13 @@ def test_the_nightly_dag_ingests_every_landing_folder_before_one_build_and_publi
     dagbag: object,
 ) -> None:
     dag = dagbag.dags["culture_nightly"]  # type: ignore[attr-defined]
+    from culture_warehouse.sources.registry import FOLDERS
+
+    assert FOLDERS == ("hr", "mtu", "apv", "minutes", "results")
     ids = set(dag.task_ids)
-    assert {f"ingest_{f}" for f in ("hr", "mtu", "apv", "minutes", "results")} <= ids
+    assert {f"ingest_{f}" for f in FOLDERS} <= ids
     transform = dag.get_task("transform")
-    assert {f"ingest_{f}" for f in ("hr", "mtu", "apv", "minutes", "results")} == set(
-        transform.upstream_task_ids
-    )
+    assert {f"ingest_{f}" for f in FOLDERS} == set(transform.upstream_task_ids)
     assert dag.get_task("publish").upstream_task_ids == {"transform"}
 
 

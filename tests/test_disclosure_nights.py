@@ -14,8 +14,8 @@ import psycopg
 import pytest
 from disclosure_attack import attack_absence, attack_mtu
 
+from culture_dev.generate import generate_landing
 from culture_warehouse import pipeline
-from culture_warehouse.generate import generate_landing
 from culture_warehouse.publish import PublishBlocked
 from culture_warehouse.transform import BUILD_SCHEMA
 from nights import query, run_night

@@ -389,6 +389,15 @@ def test_every_airflow_service_mounts_the_landing_zone_read_only(
     assert environment(services[service])["CULTURE_LANDING"] == LANDING_TARGET
 
 
+@pytest.mark.parametrize("service", AIRFLOW_SERVICES)
+def test_no_airflow_service_mounts_the_development_tools(services: dict[str, Any], service: str) -> None:
+    # devtools/ (the landing generator, the benchmark) sits beside plugins/, not inside it.
+    sources = {interpolate(source, {}) for source, _ in mounts(services[service]).values()}
+    assert not any(source.removeprefix("./").startswith("devtools") for source in sources), sources
+    assert not (ROOT / "plugins" / "culture_dev").exists()
+    assert not (ROOT / "plugins" / "culture_warehouse" / "generate").exists()
+
+
 def test_landing_zone_defaults_to_a_git_ignored_folder(services: dict[str, Any]) -> None:
     source, _ = mounts(services["airflow-scheduler"])[LANDING_TARGET]
     default = interpolate(source, {})

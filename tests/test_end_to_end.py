@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from culture_warehouse.generate import generate_landing
+from culture_dev.generate import generate_landing
 from nights import query
 
 AS_OF = dt.date(2026, 10, 1)

@@ -18,9 +18,10 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from culture_warehouse.generate import GenerationSummary, generate_landing
-from culture_warehouse.generate.__main__ import main
+from culture_dev.generate import GenerationSummary, generate_landing
+from culture_dev.generate.__main__ import main
 from culture_warehouse.privacy import contains_cpr
+from culture_warehouse.sources.registry import FOLDERS
 
 AS_OF = dt.date(2026, 10, 1)
 EMPLOYEES = 600
@@ -284,7 +285,7 @@ def test_the_command_line_prints_one_line_per_folder(
 ) -> None:
     assert main(["--out", str(tmp_path / "cli"), "--employees", "120", "--seed", "3"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split(":")[0] for line in lines[:5]] == ["hr", "mtu", "apv", "minutes", "results"]
+    assert [line.split(":")[0] for line in lines[: len(FOLDERS)]] == list(FOLDERS)
 
 
 @pytest.mark.slow

@@ -16,7 +16,7 @@ from culture_warehouse.load import LoadOutcome, normalised_rows
 from culture_warehouse.readers.documents import DocumentError, extract_text
 from culture_warehouse.readers.tabular import FileRejected, open_table
 from culture_warehouse.readers.values import parse_date, parse_decimal, parse_integer, parse_text
-from culture_warehouse.sources.hr import PERFORMANCE
+from culture_warehouse.sources.hr.contract import PERFORMANCE
 from hostile import (
     BOMB_BYTES,
     PLANTED,

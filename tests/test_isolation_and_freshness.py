@@ -13,7 +13,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from culture_warehouse.generate.landing import generate_landing
+from culture_dev.generate.landing import generate_landing
 from culture_warehouse.publish import PublishBlocked
 from drops import write_hr_drop
 from nights import query, run_night

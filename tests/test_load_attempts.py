@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from culture_warehouse import pipeline
+from culture_warehouse.audit.ledger import MAX_ATTEMPTS
 from culture_warehouse.ingest import IngestError
-from culture_warehouse.ledger import MAX_ATTEMPTS
 from drops import write_hr_drop
 from nights import ingest_hr_while_its_copy_is_killed, query
 

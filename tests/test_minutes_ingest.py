@@ -14,9 +14,9 @@ from fpdf import FPDF
 from test_documents import tiny_png
 from test_hr_door import database_text_containing
 
+from culture_dev.generate import names
+from culture_dev.generate.landing import generate_landing
 from culture_warehouse import pipeline
-from culture_warehouse.generate import names
-from culture_warehouse.generate.landing import generate_landing
 from drops import ORG_UNITS
 from nights import query, run_night
 

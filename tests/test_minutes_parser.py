@@ -15,7 +15,7 @@ from fpdf import FPDF
 
 from culture_warehouse.privacy import contains_cpr
 from culture_warehouse.readers.documents import DocumentError
-from culture_warehouse.sources.minutes import (
+from culture_warehouse.sources.minutes.parser import (
     NAME_PLACEHOLDER,
     Action,
     AgendaItem,
@@ -24,7 +24,7 @@ from culture_warehouse.sources.minutes import (
     MinutesError,
     parse_minutes,
 )
-from culture_warehouse.sources.topics import TopicTaxonomy
+from culture_warehouse.sources.minutes.topics import TopicTaxonomy
 
 # The tests' own minutes: four meetings written for these tests in the shape the contract
 # describes (apv-minutes-results.md), one per header style: an AMU in .txt with a DD-MM-YYYY date

@@ -15,7 +15,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from culture_warehouse.generate import generate_landing
+from culture_dev.generate import generate_landing
 from nights import query
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]

@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "generate":
         return generate_command(args)
     if args.command == "bench":
-        from culture_warehouse.bench import run_bench
+        from culture_dev.bench import run_bench
 
         return int(run_bench(args.employees, args.seed, args.workdir))
     return 2
@@ -132,6 +132,7 @@ def _stopped(dsn: str, as_of: dt.date, started: dt.datetime) -> int:
     from culture_warehouse import interrupt
     from culture_warehouse.ingest import clean_interrupted
     from culture_warehouse.pipeline import finish_run
+    from culture_warehouse.sources.registry import ingestors
     from culture_warehouse.warehouse import connect
 
     signal_name = interrupt.requested() or "SIGINT"
@@ -143,7 +144,7 @@ def _stopped(dsn: str, as_of: dt.date, started: dt.datetime) -> int:
         ).fetchall()
     cleaned = 0
     for (run_id,) in runs:
-        cleaned += clean_interrupted(dsn, str(run_id), operator_stopped=True)
+        cleaned += clean_interrupted(dsn, ingestors(), str(run_id), operator_stopped=True)
         finish_run(str(run_id), "failed", f"interrupted by {signal_name}")
     print(
         f"culture run: stopped by {signal_name}; {cleaned} unfinished load(s) removed (those files load"
@@ -213,7 +214,7 @@ def _redacted(dsn: str) -> str:
 
 
 def generate_command(args: argparse.Namespace) -> int:
-    from culture_warehouse.generate import generate_landing
+    from culture_dev.generate import generate_landing
 
     summary = generate_landing(args.out, employees=args.employees, seed=args.seed, as_of=args.as_of)
     folders: dict[str, int] = {}

@@ -10,27 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 import psycopg
 
-from culture_warehouse import ledger, progress, safe_errors
+from culture_warehouse import audit, progress, safe_errors
+from culture_warehouse.audit import ledger
 from culture_warehouse.landing import Landing, LandingFile, sha256_of
 from culture_warehouse.landing_guard import UnsafeFile
-from culture_warehouse.load import (
-    MAX_QUARANTINED_SHARE,
-    LoadOutcome,
-    copy_batches,
-    ensure_raw_table,
-    normalised_batches,
-    write_quarantine,
-)
-from culture_warehouse.readers.tabular import ColumnarDesync, FileRejected, open_table
-from culture_warehouse.sources.base import TabularSource
-from culture_warehouse.sources.registry import FOLDERS, tabular_spec
+from culture_warehouse.load import MAX_QUARANTINED_SHARE, LoadOutcome
+from culture_warehouse.readers.tabular import FileRejected
 from culture_warehouse.validate import has_suite, validate_query
 from culture_warehouse.warehouse import connect
 
@@ -113,109 +105,6 @@ class FolderSummary:
         }
 
 
-class TabularIngestor:
-    """Folders whose files are plain tables (hr, apv, results)."""
-
-    def __init__(self, folder: str) -> None:
-        self.folder = folder
-
-    def spec(self, entity: str) -> TabularSource:
-        from culture_warehouse.sources.registry import TABULAR_SOURCES
-
-        return next(s for s in TABULAR_SOURCES[self.folder] if s.entity == entity)
-
-    def ensure_tables(self, conn: psycopg.Connection) -> None:
-        from culture_warehouse.sources.registry import TABULAR_SOURCES
-
-        for spec in TABULAR_SOURCES[self.folder]:
-            ensure_raw_table(conn, spec)
-
-    def recognise(self, file: LandingFile) -> Recognised | None:
-        spec = tabular_spec(self.folder, file.name)
-        if spec is None:
-            return None
-        stem = file.name.rsplit(".", 1)[0].lower()
-        return Recognised(spec.entity, spec.extract_date(file.name), f"{self.folder}/{stem}")
-
-    def load(
-        self, conn: psycopg.Connection, night: Night, file: LandingFile, path: Path, load_id: int
-    ) -> LoadOutcome:
-        spec = tabular_spec(self.folder, file.name)
-        assert spec is not None
-        return load_table(conn, spec, night, path, file.name, load_id)
-
-    def validation_queries(self, entity: str, load_id: int) -> list[tuple[str, str]]:
-        spec = self.spec(entity)
-        return [(spec.name, f"select * from {spec.raw_table} where _load_id = {int(load_id)}")]
-
-    def discard(self, conn: psycopg.Connection, entity: str | None, load_id: int) -> None:
-        if entity is None:
-            return
-        spec = self.spec(entity)
-        ensure_raw_table(conn, spec)
-        conn.execute(f"delete from {spec.raw_table} where _load_id = %s", (load_id,))
-
-
-def load_table(
-    conn: psycopg.Connection,
-    spec: TabularSource,
-    night: Night,
-    path: Path,
-    file_name: str,
-    load_id: int,
-) -> LoadOutcome:
-    """Read one delivered table and COPY its good rows into the raw table in one transaction.
-
-    Should the columnar parser's rows not match the byte index (a file whose quoting fooled the
-    index), what was written is rolled back and the file is read again by the exact reader.
-    """
-    try:
-        return _load_table(conn, spec, night, path, file_name, load_id, exact=False)
-    except ColumnarDesync:
-        log.info("%s: read again by the exact CSV reader", file_name)
-        return _load_table(conn, spec, night, path, file_name, load_id, exact=True)
-
-
-def _load_table(
-    conn: psycopg.Connection,
-    spec: TabularSource,
-    night: Night,
-    path: Path,
-    file_name: str,
-    load_id: int,
-    exact: bool,
-) -> LoadOutcome:
-    outcome = LoadOutcome()
-    stream = open_table(path, file_name, spec.xlsx_allowed, exact=exact)
-    batches = normalised_batches(spec, stream, night.pseudonymise, outcome)
-    with conn.transaction():
-        ensure_raw_table(conn, spec)
-        outcome.rows_loaded = copy_batches(conn, spec, load_id, batches)
-    return outcome
-
-
-def ingestors() -> dict[str, Ingestor]:
-    """The ingestor of every landing folder."""
-    found: dict[str, Ingestor] = {folder: TabularIngestor(folder) for folder in ("hr", "apv", "results")}
-    from culture_warehouse.sources.mtu import MtuIngestor  # imported here: it builds on this module
-
-    found["mtu"] = MtuIngestor()
-    from culture_warehouse.sources.minutes_ingest import MinutesIngestor  # builds on this module too
-
-    found["minutes"] = MinutesIngestor()
-    for folder, factory in _EXTRA_INGESTORS.items():
-        found[folder] = factory()
-    return found
-
-
-_EXTRA_INGESTORS: dict[str, Callable[[], Ingestor]] = {}
-
-
-def register_ingestor(folder: str, factory: Callable[[], Ingestor]) -> None:
-    """Add a folder whose files are not plain tables (MTU rounds, minutes)."""
-    _EXTRA_INGESTORS[folder] = factory
-
-
 def ordered(
     files: list[tuple[LandingFile, Recognised]],
 ) -> Iterator[tuple[LandingFile, Recognised]]:
@@ -224,12 +113,10 @@ def ordered(
     yield from sorted(files, key=lambda pair: (pair[1].extract_date or far_future, pair[0].path))
 
 
-def ingest_folder(night: Night, landing: Landing, folder: str) -> FolderSummary:
-    """Load every new file of one landing folder; never raises for a bad file."""
+def ingest_folder(night: Night, landing: Landing, ingestor: Ingestor) -> FolderSummary:
+    """Load every new file of the ingestor's landing folder; never raises for a bad file."""
+    folder = ingestor.folder
     summary = FolderSummary(folder)
-    ingestor = ingestors().get(folder)
-    if ingestor is None:
-        return summary
     candidates: list[tuple[LandingFile, Recognised]] = []
     for file in landing.files():
         if file.folder != folder:
@@ -350,7 +237,7 @@ def _finish(
     outcome: LoadOutcome,
 ) -> FileResult:
     quarantined = len(outcome.quarantined)
-    write_quarantine(conn, ingestor.folder, file.name, load_id, night.run_id, outcome.quarantined)
+    audit.write_quarantine(conn, ingestor.folder, file.name, load_id, night.run_id, outcome.quarantined)
     _report_drift(conn, ingestor.folder, recognised.entity, file.name, night.run_id, outcome.drift)
     reason = _too_many_quarantined(file.name, outcome)
     if reason is None:
@@ -397,18 +284,7 @@ def _validate(
         if not has_suite(suite):
             continue
         result = validate_query(night.dsn, suite, query, f"{suite}_{load_id}")
-        conn.execute(
-            """
-            insert into audit.validation_results
-                (source, suite, success, expectations, failed, failures, file_name, load_id, run_id)
-            values (%s, %s, %s, %s, %s, %s, %s, %s, %s)
-            """,
-            (
-                ingestor.folder, suite, result.success, len(result.outcomes), len(result.failed),
-                "; ".join(o.describe() for o in result.failed) or None, file.name, load_id,
-                night.run_id,
-            ),
-        )  # fmt: skip
+        audit.record_validation(conn, ingestor.folder, result, file.name, night.run_id, load_id)
         if not result.success:
             return f"{file.name}: {result.reason()}"
     return None
@@ -424,25 +300,18 @@ def _report_drift(
 ) -> None:
     """Unknown extra columns are kept out and reported once per source and column."""
     for column in columns:
-        inserted = conn.execute(
-            """
-            insert into audit.schema_drift (source, entity, column_name, first_file_name, run_id)
-            values (%s, %s, %s, %s, %s) on conflict do nothing returning 1
-            """,
-            (source, entity, column, file_name, run_id),
-        ).fetchone()
-        if inserted:
+        if audit.record_drift(conn, source, entity, column, file_name, run_id):
             log.warning("schema drift: %s/%s has an unknown column '%s'", source, entity, column)
 
 
-def record_unrecognised(night: Night, landing: Landing) -> list[FileResult]:
-    """Files that match no pattern of landing.md are recorded once as rejected and left alone."""
-    known = ingestors()
+def record_unrecognised(night: Night, landing: Landing, known: Mapping[str, Ingestor]) -> list[FileResult]:
+    """Files that match no pattern of landing.md are recorded once as rejected and left alone.
+
+    ``known``: the ingestor of every landing folder (``sources.registry.ingestors()``).
+    """
     results: list[FileResult] = []
     with connect(night.dsn, autocommit=True) as conn:
         for file in landing.files():
-            if file.folder in FOLDERS and file.folder not in known:
-                continue  # a landing folder this release does not read yet: leave it alone
             ingestor = known.get(file.folder)
             if ingestor is not None and ingestor.recognise(file) is not None:
                 continue
@@ -463,20 +332,22 @@ def record_unrecognised(night: Night, landing: Landing) -> list[FileResult]:
     return results
 
 
-def ensure_raw_tables(dsn: str) -> None:
+def ensure_raw_tables(dsn: str, ingestors: Iterable[Ingestor]) -> None:
     """Every folder's raw tables exist from the first night on, delivered or not."""
     with connect(dsn, autocommit=True) as conn:
-        for ingestor in ingestors().values():
+        for ingestor in ingestors:
             ingestor.ensure_tables(conn)
 
 
-def clean_interrupted(dsn: str, run_id: str | None = None, operator_stopped: bool = False) -> int:
+def clean_interrupted(
+    dsn: str, known: Mapping[str, Ingestor], run_id: str | None = None, operator_stopped: bool = False
+) -> int:
     """Remove the rows of loads a crashed night (or that run) left behind, so their files load again.
 
-    ``operator_stopped``: the run was stopped on purpose, so its cut-short loads are not counted
-    as attempts against the files.
+    ``known``: the ingestor of every landing folder, which knows its tables. ``operator_stopped``:
+    the run was stopped on purpose, so its cut-short loads are not counted as attempts against the
+    files.
     """
-    known = ingestors()
     with connect(dsn, autocommit=True) as conn:
         stale = ledger.interrupted_loads(conn, run_id)
         for load_id, source, entity in stale:

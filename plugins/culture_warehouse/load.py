@@ -20,10 +20,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from psycopg.copy import QueuedLibpqWriter
 
+from culture_warehouse.contract import PG_TYPES, Kind, RowRule, TabularSource
 from culture_warehouse.privacy import PERSONAL_COLUMNS, column_label, column_mention, redact_cpr
 from culture_warehouse.readers.tabular import FileRejected, TableStream
 from culture_warehouse.readers.values import PARSERS
-from culture_warehouse.sources.base import PG_TYPES, Kind, RowRule, TabularSource
 
 MAX_QUARANTINED_SHARE = 0.5
 
@@ -391,24 +391,3 @@ def copy_rows(
         if block:
             copy.write("".join(block))
     return written
-
-
-def write_quarantine(
-    conn: psycopg.Connection,
-    source: str,
-    file_name: str,
-    load_id: int,
-    run_id: str,
-    rows: list[QuarantinedRow],
-) -> None:
-    if not rows:
-        return
-    with (
-        conn.cursor() as cursor,
-        cursor.copy(
-            "copy audit.quarantine (source, file_name, line_number, column_name, reason, run_id, load_id)"
-            " from stdin"
-        ) as copy,
-    ):
-        for row in rows:
-            copy.write_row((source, file_name, row.line_number, row.column_name, row.reason, run_id, load_id))

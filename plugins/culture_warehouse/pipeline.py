@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from culture_warehouse import audit
 from culture_warehouse import ingest as door
 from culture_warehouse import progress
 from culture_warehouse.config import NightSettings, min_group_size
@@ -16,7 +17,7 @@ from culture_warehouse.disclosure import disclosure_gate, protect_publication
 from culture_warehouse.landing import Landing
 from culture_warehouse.privacy import Pseudonymiser, load_pseudonym_key
 from culture_warehouse.publish import Publication, PublishBlocked, audit_built_marts, publish_marts
-from culture_warehouse.sources.registry import FOLDERS
+from culture_warehouse.sources.registry import FOLDERS, ingestor, ingestors
 from culture_warehouse.transform import build_marts
 from culture_warehouse.warehouse import bootstrap, connect, resolve_dsn
 
@@ -38,26 +39,22 @@ def start_night(as_of: dt.date, run_id: str, landing: str | None = None) -> dict
     settings = NightSettings.from_environment(as_of, landing)
     night = _night(as_of, run_id)
     bootstrap(night.dsn)
-    door.ensure_raw_tables(night.dsn)
+    audit.create_tables(night.dsn)
+    door.ensure_raw_tables(night.dsn, ingestors().values())
     with connect(night.dsn, autocommit=True) as conn:
-        conn.execute(
-            "insert into audit.runs (run_id, as_of) values (%s, %s)"
-            " on conflict (run_id) do update set started_at = now(), status = 'running',"
-            " finished_at = null, reason = null",
-            (run_id, as_of),
-        )
-    interrupted = door.clean_interrupted(night.dsn)
-    unrecognised = door.record_unrecognised(night, Landing(settings.landing))
+        audit.start_run(conn, run_id, as_of)
+    interrupted = door.clean_interrupted(night.dsn, ingestors())
+    unrecognised = door.record_unrecognised(night, Landing(settings.landing), ingestors())
     return {"interrupted_loads_cleaned": interrupted, "unrecognised": len(unrecognised)}
 
 
 def ingest(folder: str, as_of: dt.date, run_id: str, landing: str | None = None) -> dict[str, object]:
-    """Pull one landing folder (hr, mtu, apv, minutes, results) into raw."""
+    """Pull one landing folder (one of ``FOLDERS``, from the source registry) into raw."""
     progress.stage(f"ingest {folder}")
     if folder not in FOLDERS:
         raise ValueError(f"unknown landing folder {folder!r}")
     settings = NightSettings.from_environment(as_of, landing)
-    summary = door.ingest_folder(_night(as_of, run_id), Landing(settings.landing), folder)
+    summary = door.ingest_folder(_night(as_of, run_id), Landing(settings.landing), ingestor(folder))
     return summary.as_dict()
 
 
@@ -71,11 +68,8 @@ def transform(as_of: dt.date, run_id: str, min_group_size: int) -> dict[str, obj
     dsn = resolve_dsn()
     with connect(dsn, autocommit=True) as conn:
         # Normally prepare recorded the run; a run whose prepare failed is recorded here.
-        conn.execute(
-            "insert into audit.runs (run_id, as_of) values (%s, %s) on conflict (run_id) do nothing",
-            (run_id, as_of),
-        )
-        conn.execute("update audit.runs set min_group_size = %s where run_id = %s", (min_group_size, run_id))
+        audit.ensure_run(conn, run_id, as_of)
+        audit.set_min_group_size(conn, run_id, min_group_size)
     outcome = build_marts(dsn, as_of, min_group_size, run_id)
     for mart, reason in sorted(outcome.blocked.items()):
         log.warning("mart %s blocked tonight: %s", mart, reason)
@@ -155,20 +149,7 @@ def blocked_marts(dsn: str, run_id: str) -> dict[str, str]:
 
 def _record_publication(dsn: str, run_id: str, publication: Publication) -> None:
     with connect(dsn) as conn:
-        for mart in publication.published:
-            conn.execute(
-                "insert into audit.mart_outcomes (run_id, mart, status) values (%s, %s, 'published')"
-                " on conflict (run_id, mart) do update set status = 'published', reason = null,"
-                " recorded_at = now()",
-                (run_id, mart),
-            )
-        for mart, reason in publication.kept.items():
-            conn.execute(
-                "insert into audit.mart_outcomes (run_id, mart, status, reason) values (%s, %s, 'kept', %s)"
-                " on conflict (run_id, mart) do update set status = 'kept', reason = excluded.reason,"
-                " recorded_at = now()",
-                (run_id, mart, reason),
-            )
+        audit.record_publication(conn, run_id, publication.published, publication.kept)
 
 
 def rejected_files(dsn: str, run_id: str) -> list[tuple[str, str, str]]:
@@ -184,7 +165,4 @@ def rejected_files(dsn: str, run_id: str) -> list[tuple[str, str, str]]:
 
 def finish_run(run_id: str, status: str, reason: str | None = None) -> None:
     with connect(resolve_dsn(), autocommit=True) as conn:
-        conn.execute(
-            "update audit.runs set status = %s, reason = %s, finished_at = now() where run_id = %s",
-            (status, reason, run_id),
-        )
+        audit.finish_run(conn, run_id, status, reason)

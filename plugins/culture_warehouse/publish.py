@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import psycopg
 
+from culture_warehouse import audit
 from culture_warehouse.transform import BUILD_SCHEMA
 from culture_warehouse.validate import has_suite, validate_query
 from culture_warehouse.warehouse import BI_ROLE, connect
@@ -63,17 +64,7 @@ def audit_built_marts(dsn: str, run_id: str, skip: frozenset[str] = frozenset())
             result = validate_query(
                 dsn, suite, f'select * from {BUILD_SCHEMA}."{table}"', f"{suite}_{run_id[-12:]}"
             )
-            conn.execute(
-                """
-                insert into audit.validation_results
-                    (source, suite, success, expectations, failed, failures, file_name, run_id)
-                values ('marts', %s, %s, %s, %s, %s, %s, %s)
-                """,
-                (
-                    suite, result.success, len(result.outcomes), len(result.failed),
-                    "; ".join(o.describe() for o in result.failed) or None, f"marts.{table}", run_id,
-                ),
-            )  # fmt: skip
+            audit.record_validation(conn, "marts", result, f"marts.{table}", run_id)
             if not result.success:
                 failures[table] = f"audit gate {result.reason()}"
     return failures

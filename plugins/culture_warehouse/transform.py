@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from culture_warehouse import audit
 from culture_warehouse.config import project_dir, state_dir
 from culture_warehouse.warehouse import connect, dbt_connection_env
 
@@ -245,43 +246,17 @@ def _days(threshold: Any) -> int | None:
 
 def _record_freshness(dsn: str, run_id: str, as_of: dt.date, checks: Iterable[Freshness]) -> None:
     with connect(dsn) as conn:
-        conn.execute("delete from audit.source_freshness where run_id = %s", (run_id,))
-        for check in checks:
-            conn.execute(
-                "insert into audit.source_freshness (run_id, as_of, source, source_table, data_as_of,"
-                " age_days, status, warn_after_days, error_after_days)"
-                " values (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                (run_id, as_of, check.source, check.table, check.data_as_of, check.age_days,
-                 check.status, check.warn_after_days, check.error_after_days),
-            )  # fmt: skip
+        audit.record_freshness(conn, run_id, as_of, checks)
 
 
 def _record_outcomes(dsn: str, run_id: str, outcome: BuildOutcome) -> None:
     with connect(dsn) as conn:
-        conn.execute("delete from audit.mart_outcomes where run_id = %s", (run_id,))
-        for mart in outcome.marts:
-            reason = outcome.blocked.get(mart)
-            conn.execute(
-                "insert into audit.mart_outcomes (run_id, mart, status, reason) values (%s, %s, %s, %s)",
-                (run_id, mart, "blocked" if reason else "built", reason),
-            )
+        audit.record_build_outcomes(conn, run_id, outcome.marts, outcome.blocked)
 
 
 def _record_units_outside_tree(dsn: str, run_id: str) -> None:
     """Report MTU respondents and invitations that count for no unit: their unit is not in the tree."""
     with connect(dsn) as conn:
-        conn.execute("delete from audit.mtu_units_outside_tree where run_id = %s", (run_id,))
-        rows = conn.execute(
-            "insert into audit.mtu_units_outside_tree"
-            " (run_id, survey_id, round_end_date, file_type, org_unit_code, n_left_out, reason)"
-            " select %s, survey_id, round_end_date, file_type, org_unit_code, n_left_out,"
-            " format('%%s %%s of %%s on org unit %%s, which is not in the org tree on the round''s'"
-            " || ' end %%s, were left out', n_left_out,"
-            " case file_type when 'responses' then 'respondents' else 'invitations' end,"
-            " survey_id, org_unit_code, round_end_date)"
-            f" from intermediate.{UNITS_OUTSIDE_TREE_MODEL}"
-            " returning reason",
-            (run_id,),
-        ).fetchall()
-    for (reason,) in rows:
+        reasons = audit.record_units_outside_tree(conn, run_id, f"intermediate.{UNITS_OUTSIDE_TREE_MODEL}")
+    for reason in reasons:
         log.warning("MTU: %s", reason)

@@ -1,8 +1,8 @@
 """The warehouse connection: a configured PostgreSQL, or an embedded one started on demand.
 
 With no DSN configured the project runs its own PostgreSQL (pgserver) in ``.culture/pgdata``,
-so a laptop needs nothing installed. ``bootstrap`` creates the schemas, audit tables and roles in
-an empty database and is safe to run every night.
+so a laptop needs nothing installed. ``bootstrap`` creates the schemas and the BI role in an empty
+database and is safe to run every night (the audit tables are ``audit.create_tables``).
 """
 
 from __future__ import annotations
@@ -20,120 +20,6 @@ from culture_warehouse.config import state_dir
 
 SCHEMAS = ("raw", "staging", "intermediate", "marts", "audit")
 BI_ROLE = "culture_bi_reader"
-
-_AUDIT_DDL = """
-create table if not exists audit.load_ledger (
-    load_id bigint generated always as identity primary key,
-    source text not null,
-    entity text,
-    file_name text not null,
-    path text not null,
-    logical_key text,
-    sha256 text not null,
-    extract_date date,
-    status text not null
-        check (status in ('loading', 'loaded', 'duplicate', 'rejected', 'superseded')),
-    rows_read integer not null default 0,
-    rows_loaded integer not null default 0,
-    rows_quarantined integer not null default 0,
-    reason text,
-    run_id text not null,
-    loaded_at timestamptz not null default now()
-);
-create index if not exists load_ledger_path on audit.load_ledger (path);
-create index if not exists load_ledger_sha on audit.load_ledger (sha256);
-create table if not exists audit.quarantine (
-    source text not null,
-    file_name text not null,
-    line_number integer,
-    column_name text,
-    reason text not null,
-    run_id text not null,
-    load_id bigint,
-    quarantined_at timestamptz not null default now()
-);
-create index if not exists quarantine_load on audit.quarantine (load_id);
-create table if not exists audit.validation_results (
-    source text not null,
-    suite text not null,
-    success boolean not null,
-    expectations integer not null,
-    failed integer not null,
-    failures text,
-    file_name text,
-    load_id bigint,
-    run_id text not null,
-    validated_at timestamptz not null default now()
-);
-create table if not exists audit.schema_drift (
-    source text not null,
-    entity text not null,
-    column_name text not null,
-    first_file_name text not null,
-    run_id text not null,
-    seen_at timestamptz not null default now(),
-    primary key (source, entity, column_name)
-);
-create table if not exists audit.runs (
-    run_id text primary key,
-    as_of date not null,
-    started_at timestamptz not null default now(),
-    finished_at timestamptz,
-    status text not null default 'running',
-    reason text
-);
-alter table audit.runs add column if not exists min_group_size integer;
-create table if not exists audit.source_freshness (
-    run_id text not null,
-    as_of date not null,
-    source text not null,
-    source_table text not null,
-    data_as_of date,
-    age_days integer,
-    status text not null check (status in ('pass', 'warn', 'error', 'no data', 'runtime error')),
-    warn_after_days integer,
-    error_after_days integer,
-    checked_at timestamptz not null default now(),
-    primary key (run_id, source, source_table)
-);
-create table if not exists audit.disclosure_checks (
-    run_id text not null,
-    stage text not null check (stage in ('protect', 'gate')),
-    mart text not null,
-    published_cells integer not null,
-    small_groups integer not null,
-    determined integer not null,
-    extra_suppressions integer not null,
-    seconds numeric not null,
-    checked_at timestamptz not null default now()
-);
-create table if not exists audit.mtu_units_outside_tree (
-    run_id text not null,
-    survey_id text not null,
-    round_end_date date not null,
-    file_type text not null check (file_type in ('responses', 'invitations')),
-    org_unit_code text not null,
-    n_left_out integer not null,
-    reason text not null,
-    recorded_at timestamptz not null default now(),
-    primary key (run_id, survey_id, file_type, org_unit_code)
-);
-create table if not exists audit.load_attempts (
-    path text not null,
-    sha256 text not null,
-    attempts integer not null,
-    last_run_id text not null,
-    primary key (path, sha256)
-);
-create table if not exists audit.mart_outcomes (
-    run_id text not null,
-    mart text not null,
-    status text not null check (status in ('built', 'blocked', 'published', 'kept')),
-    reason text,
-    recorded_at timestamptz not null default now(),
-    primary key (run_id, mart)
-);
-"""
 
 
 def embedded_dsn() -> str:
@@ -205,11 +91,10 @@ def dbt_connection_env(dsn: str) -> dict[str, str]:
 
 
 def bootstrap(dsn: str) -> None:
-    """Create schemas, audit tables and the BI role; idempotent, safe at the start of every night."""
+    """Create the schemas and the BI role; idempotent, safe at the start of every night."""
     with connect(dsn, autocommit=True) as conn:
         for schema in SCHEMAS:
             conn.execute(f"create schema if not exists {schema}")
-        conn.execute(_AUDIT_DDL)
         _ensure_bi_role(conn)
 
 

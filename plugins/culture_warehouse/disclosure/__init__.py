@@ -11,6 +11,9 @@ import logging
 from collections import Counter
 from collections.abc import Set
 
+import psycopg
+
+from culture_warehouse import audit
 from culture_warehouse.disclosure.control import Outcome, audit_in_parallel, failing_marts, protect
 from culture_warehouse.transform import BUILD_SCHEMA
 from culture_warehouse.warehouse import connect
@@ -45,7 +48,7 @@ def disclosure_gate(
     return failures
 
 
-def _record(conn: object, run_id: str, stage: str, outcome: Outcome) -> None:
+def _record(conn: psycopg.Connection, run_id: str, stage: str, outcome: Outcome) -> None:
     cells: Counter[str] = Counter()
     secrets: Counter[str] = Counter()
     determined: Counter[str] = Counter()
@@ -56,14 +59,8 @@ def _record(conn: object, run_id: str, stage: str, outcome: Outcome) -> None:
         for mart in result.blamed:
             determined[mart] += len(result.determined)
     marts = sorted(set(cells) | set(outcome.extra_suppressions))
-    assert hasattr(conn, "execute")
-    for mart in marts:
-        conn.execute(
-            """
-            insert into audit.disclosure_checks
-                (run_id, stage, mart, published_cells, small_groups, determined, extra_suppressions, seconds)
-            values (%s, %s, %s, %s, %s, %s, %s, %s)
-            """,
-            (run_id, stage, mart, cells[mart], secrets[mart], determined[mart],
-             outcome.extra_suppressions.get(mart, 0), round(outcome.seconds, 3)),
-        )  # fmt: skip
+    checks = [
+        (mart, cells[mart], secrets[mart], determined[mart], outcome.extra_suppressions.get(mart, 0))
+        for mart in marts
+    ]
+    audit.record_disclosure_checks(conn, run_id, stage, outcome.seconds, checks)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from culture_warehouse.sources.base import Kind
+from culture_warehouse.contract import Kind
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 

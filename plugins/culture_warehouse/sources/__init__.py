@@ -1,1 +1,1 @@
-"""One module per source contract: its files, columns and how they are read."""
+"""One package per source (its contract, parse code and ingestor); ``registry.py`` lists them."""

@@ -23,7 +23,7 @@ snapshot_rows as (
         findings.closed_on,
         lower(translate(findings.category, 'ÆØÅ', 'æøå')) as category,
         lower(translate(findings.responsible_role, 'ÆØÅ', 'æøå')) as responsible_role,
-        {#- Lower case without spaces, as sources/apv.py compares them; lower() alone leaves
+        {#- Lower case without spaces, as sources/apv/contract.py compares them; lower() alone leaves
             Æ, Ø and Å alone in a database with the C locale. -#}
         lower(translate(findings.status, 'ÆØÅ ', 'æøå')) as status_spelling,
         lower(translate(findings.severity, 'ÆØÅ ', 'æøå')) as severity_spelling

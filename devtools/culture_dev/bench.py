@@ -1,0 +1,231 @@
+"""``make bench``: one night at the size of the Danish state, timed stage by stage.
+
+A benchmark, not a test: it asserts nothing. It generates a landing drop, runs every stage of a
+night against a private embedded PostgreSQL, then an incremental night, and compares our loader
+with a bare ``COPY`` of the same rows and with ``pandas.DataFrame.to_sql``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import platform
+import resource
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+from culture_warehouse.config import state_dir
+
+T = TypeVar("T")
+AS_OF = dt.date(2026, 10, 1)
+
+
+@dataclass
+class Timings:
+    stages: list[tuple[str, float, str]] = field(default_factory=list)
+
+    @contextmanager
+    def stage(self, name: str, note: str = "") -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        self.stages.append((name, time.perf_counter() - started, note))
+        print(f"  {name:<28} {self.stages[-1][1]:8.1f} s  {note}", flush=True)
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process (the pipeline), in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_bench(employees: int, seed: int, workdir: Path | None) -> int:
+    from culture_dev.generate import generate_landing
+
+    folder = workdir or state_dir() / "bench"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    landing = folder / "landing"
+    print(f"culture bench: {employees:,} employees, seed {seed}, on {machine()}", flush=True)
+    timings = Timings()
+    with timings.stage("generate"):
+        summary = generate_landing(landing, employees=employees, seed=seed, as_of=AS_OF)
+    dsn = _private_server(folder)
+    os.environ["CULTURE_WAREHOUSE_DSN"] = dsn
+    os.environ.setdefault("CULTURE_PSEUDONYM_KEY", "bench-key")
+    _full_night(timings, landing, dsn)
+    _incremental_night(timings, landing, dsn)
+    _load_comparison(landing, dsn)
+    # The night itself: prepare, ingest, dbt, publish. Generating the drop, the parse-only pass
+    # and the GX re-run are measurements beside the night, not part of it.
+    night_stages = ("prepare", "ingest ", "dbt build", "publish")
+    total = sum(seconds for name, seconds, _ in timings.stages if name.startswith(night_stages))
+    incremental = sum(seconds for name, seconds, _ in timings.stages if name.startswith("incr"))
+    print(f"  files generated: {len(summary.files):,}")
+    print(f"  full night (without generate): {total:.1f} s; incremental night: {incremental:.1f} s")
+    print(f"  peak memory of the pipeline process: {peak_rss_mb():,.0f} MB")
+    return 0
+
+
+def machine() -> str:
+    cores = os.cpu_count() or 0
+    memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9
+    return f"{platform.machine()}, {cores} cores, {memory_gb:.0f} GB, Python {platform.python_version()}"
+
+
+def _private_server(folder: Path) -> str:
+    import pgserver
+
+    data = Path(tempfile.mkdtemp(prefix="culture-bench-pg-"))
+    (folder / "pgdata").write_text(str(data))
+    server = pgserver.get_server(data, cleanup_mode="stop")  # type: ignore[attr-defined]
+    return str(server.get_uri())
+
+
+def _full_night(timings: Timings, landing: Path, dsn: str) -> None:
+    from culture_warehouse import pipeline
+    from culture_warehouse.config import min_group_size
+    from culture_warehouse.sources.registry import FOLDERS
+
+    with timings.stage("read (parse only)"):
+        rows = _read_everything(landing)
+    timings.stages[-1] = (*timings.stages[-1][:2], f"{rows:,} rows")
+    with timings.stage("prepare"):
+        pipeline.start_night(AS_OF, "bench_full", str(landing))
+    for folder in FOLDERS:
+        with timings.stage(f"ingest {folder} (read+load+GX)"):
+            result = pipeline.ingest(folder, AS_OF, "bench_full", str(landing))
+        files = cast(list[dict[str, Any]], result["files"])
+        loaded = sum(int(f["rows_loaded"]) for f in files)
+        timings.stages[-1] = (*timings.stages[-1][:2], f"{len(files):,} files, {loaded:,} rows")
+    with timings.stage("validate (GX, re-run)"):
+        suites = _revalidate(dsn)
+    timings.stages[-1] = (*timings.stages[-1][:2], f"{suites} suite runs")
+    with timings.stage("dbt build"):
+        pipeline.transform(AS_OF, "bench_full", min_group_size())
+    with timings.stage("publish"):
+        pipeline.publish("bench_full")
+
+
+def _incremental_night(timings: Timings, landing: Path, dsn: str) -> None:
+    """The next night brings one small absence delta; everything else is already loaded."""
+    from culture_warehouse import pipeline
+    from culture_warehouse.config import min_group_size
+    from culture_warehouse.sources.registry import FOLDERS
+
+    next_night = AS_OF + dt.timedelta(days=1)
+    delta = landing / "hr" / f"absence_{next_night:%Y%m%d}.csv"
+    delta.write_text(
+        "absence_id;employee_number;absence_type;start_date;end_date;workdays;deleted;last_modified\n"
+        f"BENCH-1;E000001;egen sygdom;{AS_OF};{AS_OF};1;nej;{next_night} 02:00:00\n"
+    )
+    with timings.stage("incremental ingest"):
+        pipeline.start_night(next_night, "bench_incremental", str(landing))
+        for folder in FOLDERS:
+            pipeline.ingest(folder, next_night, "bench_incremental", str(landing))
+    with timings.stage("incremental dbt + publish"):
+        pipeline.transform(next_night, "bench_incremental", min_group_size())
+        pipeline.publish("bench_incremental")
+
+
+def _read_everything(landing: Path) -> int:
+    """Parse and normalise every tabular file without a database: the reader's own cost."""
+    from culture_warehouse.load import LoadOutcome, normalised_rows
+    from culture_warehouse.readers.tabular import FileRejected, open_table
+    from culture_warehouse.sources.registry import tabular_spec
+
+    rows = 0
+    for path in sorted(landing.rglob("*")):
+        spec = tabular_spec(path.parent.name, path.name) if path.is_file() else None
+        if spec is None:
+            continue
+        try:
+            stream = open_table(path, path.name, spec.xlsx_allowed)
+            rows += sum(1 for _ in normalised_rows(spec, stream, lambda n: n, LoadOutcome()))
+        except FileRejected:
+            continue
+    return rows
+
+
+def _revalidate(dsn: str) -> int:
+    """Run every loaded file's suite again, to time validation on its own."""
+    from culture_warehouse.sources.registry import ingestors
+    from culture_warehouse.validate import has_suite, validate_query
+    from culture_warehouse.warehouse import connect
+
+    with connect(dsn) as conn:
+        loads = conn.execute(
+            "select load_id, source, entity from audit.load_ledger where status = 'loaded'"
+        ).fetchall()
+    known = ingestors()
+    runs = 0
+    for load_id, source, entity in loads:
+        for suite, query in known[source].validation_queries(entity, load_id):
+            if has_suite(suite):
+                validate_query(dsn, suite, query, f"bench_{suite}_{load_id}")
+                runs += 1
+    return runs
+
+
+def _largest_employee_file(landing: Path) -> Path:
+    return max((landing / "hr").glob("employees_*.csv"), key=lambda p: p.stat().st_size)
+
+
+def _load_comparison(landing: Path, dsn: str) -> None:
+    """Our loader vs a bare COPY of the same rows vs pandas.to_sql, on the largest HR file."""
+    import pandas as pd
+    import sqlalchemy
+
+    from culture_warehouse.ingest import Night
+    from culture_warehouse.load import LoadOutcome, normalised_rows
+    from culture_warehouse.readers.tabular import open_table
+    from culture_warehouse.sources.hr.contract import EMPLOYEES
+    from culture_warehouse.tabular_ingest import load_table
+    from culture_warehouse.warehouse import connect, sqlalchemy_url
+
+    path = _largest_employee_file(landing)
+    stream = open_table(path, path.name, False)
+    rows = [values for _, values in normalised_rows(EMPLOYEES, stream, lambda n: n, LoadOutcome())]
+    columns = [c.name for c in EMPLOYEES.columns]
+    night = Night(dsn=dsn, as_of=AS_OF, run_id="bench_compare", pseudonymise=lambda n: n)
+    with connect(dsn, autocommit=True) as conn:
+        conn.execute("create schema if not exists bench")
+        conn.execute("drop table if exists bench.bare; drop table if exists bench.to_sql")
+        conn.execute("create table bench.bare (like raw.hr_employees)")
+        ours = _timed(lambda: load_table(conn, EMPLOYEES, night, path, path.name, -1))
+        conn.execute("delete from raw.hr_employees where _load_id = -1")
+        text = io.StringIO()
+        for number, values in enumerate(rows):
+            cells = ["\\N" if v is None else v.replace("\t", " ").replace("\n", " ") for v in values]
+            text.write("-1\t" + str(number) + "\t" + "\t".join(cells) + "\n")
+        payload = text.getvalue()
+
+        def bare_copy() -> None:
+            with (
+                conn.cursor() as cursor,
+                cursor.copy(f"copy bench.bare (_load_id, _line, {', '.join(columns)}) from stdin") as copy,
+            ):
+                copy.write(payload)
+
+        bare = _timed(bare_copy)
+    frame = pd.DataFrame(rows, columns=columns)
+    engine = sqlalchemy.create_engine(sqlalchemy_url(dsn))
+    to_sql = _timed(lambda: frame.to_sql("to_sql", engine, schema="bench", index=False, chunksize=10_000))
+    engine.dispose()
+    n = len(rows)
+    print(f"  load comparison on {path.name} ({n:,} rows):")
+    print(f"    ours (read+normalise+pseudonymise+COPY) {ours:6.2f} s  {n / ours:10,.0f} rows/s")
+    print(f"    bare COPY of the same rows             {bare:6.2f} s  {n / bare:10,.0f} rows/s")
+    print(f"    pandas.DataFrame.to_sql                {to_sql:6.2f} s  {n / to_sql:10,.0f} rows/s")
+    print(f"    ours / bare COPY speed: {bare / ours:.2f}; ours / to_sql speed: {to_sql / ours:.1f}x")
+
+
+def _timed(action: Callable[[], Any]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
