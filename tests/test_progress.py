@@ -139,14 +139,13 @@ def test_ingest_folder_reports_every_file_it_goes_through(monkeypatch: pytest.Mo
             return ingest.FileResult(file.path, "loaded", 7, 7)
         return None  # these bytes were handled on an earlier night
 
-    monkeypatch.setattr(ingest, "ingestors", lambda: {"hr": Ingestor()})
     monkeypatch.setattr(ingest, "connect", lambda *args, **kwargs: nullcontext())
     monkeypatch.setattr(ingest, "ingest_file", ingest_file)
     recorder = _Recorder()
     monkeypatch.setattr(progress, "_reporter", recorder)
     night = ingest.Night(dsn="unused", as_of=dt.date(2026, 10, 1), run_id="r", pseudonymise=str)
 
-    summary = ingest.ingest_folder(night, Landing(), "hr")  # type: ignore[arg-type]
+    summary = ingest.ingest_folder(night, Landing(), Ingestor())  # type: ignore[arg-type]
 
     assert summary.left_for_later == 1
     assert recorder.calls == [
