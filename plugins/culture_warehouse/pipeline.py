@@ -9,9 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from culture_warehouse import audit
+from culture_warehouse import audit, progress
 from culture_warehouse import ingest as door
-from culture_warehouse import progress
 from culture_warehouse.config import NightSettings, min_group_size
 from culture_warehouse.disclosure import disclosure_gate, protect_publication
 from culture_warehouse.landing import Landing
