@@ -36,6 +36,7 @@ LAYERS: dict[str, int] = {
     "culture_warehouse.limits": HELPERS,
     "culture_warehouse.safe_errors": HELPERS,
     "culture_warehouse.interrupt": HELPERS,
+    "culture_warehouse.progress": HELPERS,
     "culture_warehouse.warehouse": HELPERS,
     "culture_warehouse.confidentiality": HELPERS,
     "culture_warehouse.contract": HELPERS,
@@ -64,7 +65,8 @@ LAYERS: dict[str, int] = {
     "culture_warehouse.cli": APPLICATION,
     "dags": APPLICATION,
 }
-"""Module (or package, for everything inside it) → layer; the longest matching name decides."""
+"""Module (or package, for everything inside it) → layer; the longest matching name decides. The
+package itself (``culture_warehouse/__init__.py``) is no catch-all: a new module needs its line."""
 
 DEVELOPMENT_TOOL_COMMANDS = {"culture_warehouse.cli"}
 """Modules that may import culture_dev, and then only inside a function (``culture generate``,
@@ -152,7 +154,10 @@ def internal_imports() -> list[Import]:
 def layer_of(module: str) -> int | None:
     parts = module.split(".")
     for end in range(len(parts), 0, -1):
-        layer = LAYERS.get(".".join(parts[:end]))
+        prefix = ".".join(parts[:end])
+        if prefix == RUNTIME and module != RUNTIME:
+            break  # the package's own __init__ places no other module
+        layer = LAYERS.get(prefix)
         if layer is not None:
             return layer
     return None
