@@ -13,6 +13,7 @@ import io
 from pathlib import Path
 
 import psycopg
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -137,3 +138,33 @@ def test_rows_written_before_the_columnar_parser_lost_its_place_are_rolled_back_
         rows = conn.execute(query).fetchall()
     assert outcome.rows_loaded == 2
     assert rows == [(2,), (3,)]
+
+
+ASCII_TEXT = st.text(alphabet=st.sampled_from(list(" \t\x0b\x0c\x1c\x1f-.0123 ab")), max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts=st.lists(st.one_of(st.none(), ASCII_TEXT), min_size=1, max_size=20),
+    kind=st.sampled_from(["text", "code", "employee"]),
+)
+def test_text_and_codes_converted_as_columns_equal_the_python_parsers(
+    texts: list[str | None], kind: str
+) -> None:
+    from culture_warehouse.contract import Kind
+    from culture_warehouse.load import ColumnConverter
+    from culture_warehouse.readers.values import PARSERS
+
+    column_kind = Kind(kind)
+    values, bad_rows, _ = ColumnConverter(column_kind, lambda n: f"p-{n}", required=True)(
+        pa.array(texts, pa.string())
+    )
+    expected: list[str | None] = []
+    for text in texts:
+        if text is None or not text.strip():
+            expected.append(None)
+        else:
+            parsed = PARSERS[column_kind](text)
+            expected.append(f"p-{parsed}" if column_kind is Kind.EMPLOYEE else parsed)
+    assert values.to_pylist() == expected
+    assert bad_rows.tolist() == [at for at, value in enumerate(expected) if value is None]

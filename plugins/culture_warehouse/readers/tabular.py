@@ -211,8 +211,7 @@ def _arrow_parsed(
             return "skip"
         record = row.number - 1
         invalid.append(record)
-        text = row.text or ""
-        if text.replace(delimiter, "").replace('"', "").strip():
+        if not _blank_record(row.text or "", delimiter):
             misfits.append((int(record_lines[record]), row.actual_columns))
         return "skip"
 
@@ -268,6 +267,15 @@ def _arrow_parsed(
         raise ColumnarDesync()
     if misfits:
         yield _batch_of([], [], misfits, width)
+
+
+def _blank_record(text: str, delimiter: str) -> bool:
+    """Whether a set-aside record holds only blanks (csv's reading of it, as the exact reader)."""
+    try:
+        cells = next(csv.reader([text], delimiter=delimiter, strict=True), [])
+    except csv.Error:
+        return False
+    return all(not cell.strip() for cell in cells)
 
 
 def _python_batches(
