@@ -16,7 +16,7 @@ from culture_warehouse.contract import TabularSource
 from culture_warehouse.ingest import Night, Recognised
 from culture_warehouse.landing import LandingFile
 from culture_warehouse.load import LoadOutcome, copy_batches, ensure_raw_table, normalised_batches
-from culture_warehouse.readers.tabular import ColumnarDesync, open_table
+from culture_warehouse.readers.tabular import exact_if_needed, open_table
 
 log = logging.getLogger(__name__)
 
@@ -81,11 +81,7 @@ def load_table(
     Should the columnar parser's rows not match the byte index (a file whose quoting fooled the
     index), what was written is rolled back and the file is read again by the exact reader.
     """
-    try:
-        return _load_table(conn, spec, night, path, file_name, load_id, exact=False)
-    except ColumnarDesync:
-        log.info("%s: read again by the exact CSV reader", file_name)
-        return _load_table(conn, spec, night, path, file_name, load_id, exact=True)
+    return exact_if_needed(lambda exact: _load_table(conn, spec, night, path, file_name, load_id, exact))
 
 
 def _load_table(

@@ -21,6 +21,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -31,6 +32,7 @@ from culture_warehouse.limits import DoorLimits, door_limits
 from culture_warehouse.readers.csv_index import CsvIndex, ScanRejected, scan_csv
 from culture_warehouse.readers.zip_guard import ContainerRefused, check_workbook
 
+T = TypeVar("T")
 XLSX_MAGIC = b"PK\x03\x04"
 _ARROW_BLOCK = 1 << 22
 _PYTHON_BATCH = 20_000
@@ -66,6 +68,17 @@ class TableStream:
     dialect: str
     exact: bool = field(default=True)
     """False when lines come from the byte index (a ColumnarDesync may still be raised)."""
+
+
+def exact_if_needed(read: Callable[[bool], T]) -> T:
+    """Run ``read(exact=False)``; should the columnar parser lose its place, run ``read(True)``.
+
+    ``read`` writes in its own transaction, so what the first attempt wrote is rolled back.
+    """
+    try:
+        return read(False)
+    except ColumnarDesync:
+        return read(True)
 
 
 def normalise_header(name: object) -> str:

@@ -36,9 +36,9 @@ from culture_warehouse.load import (
 )
 from culture_warehouse.privacy import PERSONAL_COLUMNS, column_label, column_mention
 from culture_warehouse.readers.tabular import (
-    ColumnarDesync,
     FileRejected,
     RowBatch,
+    exact_if_needed,
     normalise_header,
     open_table,
 )
@@ -340,10 +340,7 @@ def load_responses(
     conn: psycopg.Connection, survey_id: str, path: Path, file_name: str, load_id: int
 ) -> LoadOutcome:
     """Stream a wide responses file into the respondents and answers tables in one transaction."""
-    try:
-        return _load_responses(conn, survey_id, path, file_name, load_id, exact=False)
-    except ColumnarDesync:
-        return _load_responses(conn, survey_id, path, file_name, load_id, exact=True)
+    return exact_if_needed(lambda exact: _load_responses(conn, survey_id, path, file_name, load_id, exact))
 
 
 def _load_responses(
