@@ -168,3 +168,45 @@ def test_text_and_codes_converted_as_columns_equal_the_python_parsers(
             expected.append(f"p-{parsed}" if column_kind is Kind.EMPLOYEE else parsed)
     assert values.to_pylist() == expected
     assert bad_rows.tolist() == [at for at, value in enumerate(expected) if value is None]
+
+
+STAMPS = st.builds(
+    lambda date, sep, hour, minute, second, pad: f"{pad}{date}{sep}{hour:02d}:{minute:02d}:{second:02d}{pad}",
+    date=st.sampled_from(
+        ["2026-03-29", "2026-10-25", "2025-10-26", "2026-07-01", "2026-02-30", "2026-13-01"]
+    ),
+    sep=st.sampled_from([" ", "T"]),
+    hour=st.integers(0, 24),
+    minute=st.integers(0, 60),
+    second=st.integers(0, 59),
+    pad=st.sampled_from(["", " "]),
+)
+OTHER_STAMPS = st.sampled_from(
+    ["29.03.2026 02:30", "2026-10-25 02:30:00+00:00", "2026-10-25 02:30Z", "", " "]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(st.one_of(st.none(), STAMPS, OTHER_STAMPS), min_size=1, max_size=12))
+def test_timestamps_converted_as_columns_equal_the_python_parser(texts: list[str | None]) -> None:
+    """Daylight-saving days (a missing and a repeated hour), impossible dates and hours, other
+    forms mixed in: the columnar path gives what ``parse_timestamp`` gives, value for value."""
+    from culture_warehouse.contract import Kind
+    from culture_warehouse.load import ColumnConverter
+    from culture_warehouse.readers.values import parse_timestamp
+
+    values, bad_rows, _ = ColumnConverter(Kind.TIMESTAMP, lambda n: n, required=False)(
+        pa.array(texts, pa.string())
+    )
+    expected: list[str | None] = []
+    failures: list[int] = []
+    for at, text in enumerate(texts):
+        try:
+            expected.append(parse_timestamp(text) if text and text.strip() else None)
+        except ValueError:
+            expected.append(None)
+            failures.append(at)
+    assert bad_rows.tolist() == failures
+    assert [value for at, value in enumerate(values.to_pylist()) if at not in failures] == [
+        value for at, value in enumerate(expected) if at not in failures
+    ]

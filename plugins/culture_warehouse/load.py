@@ -152,6 +152,7 @@ class ColumnConverter:
             self.convert = parse
         self.kind = kind
         self.required = required
+        self.pseudonymise = pseudonymise
         self.cache = _shared_cache(kind, pseudonymise)
 
     def _one(self, text: str | None) -> str | _Failed | None:
@@ -177,6 +178,11 @@ class ColumnConverter:
                 column = pc.replace_substring_regex(column, _INTEGRAL_FLOAT, r"\1")
             if self.kind is not Kind.EMPLOYEE:
                 return self._trimmed(column)
+            return self._pseudonymised(column)
+        if self.kind is Kind.TIMESTAMP and _plain_ascii(column):
+            stamped = self._naive_timestamps(column)
+            if stamped is not None:
+                return stamped
         encoded = pc.dictionary_encode(column)
         texts = encoded.dictionary.to_pylist()
         if self.cache is None:
@@ -206,6 +212,55 @@ class ColumnConverter:
         rows = np.flatnonzero(np.isin(indices, np.fromiter(bad, dtype=np.int64)))
         return values, rows, [bad[int(indices[row])] for row in rows]
 
+    def _pseudonymised(self, column: pa.Array) -> tuple[pa.Array, npt.NDArray[np.int64], list[str]]:
+        """Trimmed ASCII employee numbers (already what ``parse_code`` gives) to their pseudonyms.
+
+        Each distinct number is looked up once; only numbers never seen in this process reach the
+        keyed hash, with no parsing in between.
+        """
+        values, rows, reasons = self._trimmed(column)
+        encoded = pc.dictionary_encode(values)
+        texts = encoded.dictionary.to_pylist()
+        cache = self.cache if self.cache is not None else {}
+        known = cache.get
+        converted = [known(text) for text in texts]
+        pseudonymise = self.pseudonymise
+        for at, value in enumerate(converted):
+            if value is None:
+                text = texts[at]
+                if len(cache) >= _CACHE_LIMIT:
+                    cache.clear()
+                converted[at] = cache[text] = pseudonymise(text)
+        return pa.array(converted, pa.string()).take(encoded.indices), rows, reasons
+
+    def _naive_timestamps(self, column: pa.Array) -> tuple[pa.Array, npt.NDArray[np.int64], list[str]] | None:
+        """``YYYY-MM-DD HH:MM:SS`` (Copenhagen time, the common form) as columns; None for others.
+
+        The offset to UTC is the same for every second of a local hour (Copenhagen changes its
+        clock on the hour), so each distinct date and hour goes through ``parse_timestamp`` once
+        and the minutes and seconds are joined back on. A column with any other form, or an
+        impossible date or hour, is left to the value-by-value path and its exact reasons.
+        """
+        values, rows, reasons = self._trimmed(pc.utf8_trim(column, _ASCII_SPACE))
+        if values.null_count == len(values):
+            return None
+        if not pc.all(pc.match_substring_regex(values, _NAIVE_STAMP)).as_py():
+            return None
+        hours = pc.dictionary_encode(pc.utf8_slice_codeunits(values, 0, 13))
+        prefixes: list[str] = []
+        offsets: list[str] = []
+        for hour in hours.dictionary.to_pylist():
+            try:
+                stamp = PARSERS[Kind.TIMESTAMP](f"{hour}:00:00")
+            except ValueError:
+                return None
+            prefixes.append(stamp[:13])
+            offsets.append(stamp[19:])
+        seconds = pc.utf8_slice_codeunits(values, 13, 19)
+        prefix = pa.array(prefixes, pa.string()).take(hours.indices)
+        offset = pa.array(offsets, pa.string()).take(hours.indices)
+        return pc.binary_join_element_wise(prefix, seconds, offset, ""), rows, reasons
+
     def _trimmed(self, column: pa.Array) -> tuple[pa.Array, npt.NDArray[np.int64], list[str]]:
         blank = pc.fill_null(pc.equal(column, ""), True)
         values = pc.if_else(blank, pa.scalar(None, pa.string()), column)
@@ -219,6 +274,7 @@ _TRIMMED = frozenset({Kind.TEXT, Kind.CODE, Kind.EMPLOYEE})
 _ASCII_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
 """What Python's ``str.strip()`` removes from ASCII text."""
 _INTEGRAL_FLOAT = r"^(-?[0-9]+)\.0+$"
+_NAIVE_STAMP = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-5][0-9]:[0-5][0-9]$"
 
 
 def _plain_ascii(column: pa.Array) -> bool:

@@ -123,15 +123,17 @@ class Pseudonymiser:
     """Keyed HMAC-SHA256 pseudonyms: the same employee number gives the same pseudonym everywhere."""
 
     def __init__(self, key: bytes) -> None:
-        self._key = key
+        # The keyed state after the key is absorbed; each number copies it (cheaper than hmac.new).
+        self._keyed = hmac.new(key, digestmod=hashlib.sha256)
         self._cache: dict[str, str] = {}
 
     def __call__(self, employee_number: str) -> str:
         normalised = normalise_employee_number(employee_number)
         cached = self._cache.get(normalised)
         if cached is None:
-            digest = hmac.new(self._key, normalised.encode(), hashlib.sha256).hexdigest()
-            cached = self._cache[normalised] = digest[:32]
+            mac = self._keyed.copy()
+            mac.update(normalised.encode())
+            cached = self._cache[normalised] = mac.hexdigest()[:32]
             if len(self._cache) > 1_000_000:
                 self._cache.clear()
         return cached
