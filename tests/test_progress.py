@@ -134,7 +134,7 @@ def test_ingest_folder_reports_every_file_it_goes_through(monkeypatch: pytest.Mo
             return ingest.Recognised("employees", extract, None)
 
     def ingest_file(conn: object, night: object, landing: object, ingestor: object, file: LandingFile,
-                    recognised: object) -> ingest.FileResult | None:  # fmt: skip
+                    recognised: object, group: object = None) -> ingest.FileResult | None:  # fmt: skip
         if file.name.startswith("a"):
             return ingest.FileResult(file.path, "loaded", 7, 7)
         return None  # these bytes were handled on an earlier night

@@ -167,3 +167,103 @@ def test_a_file_failing_its_suite_is_rejected_at_the_door_naming_no_value(
     stored = query(warehouse_dsn, "select failures from audit.validation_results where not success")
     assert stored and all(NEEDLE not in str(failures) for (failures,) in stored)
     assert NEEDLE not in reason
+
+
+def test_a_group_restates_table_statements_per_load_and_asks_every_row_where_a_share_was_allowed() -> None:
+    restated = validate.group_expectations(
+        [
+            {"type": "expect_table_row_count_to_equal", "kwargs": {"value": 1}},
+            {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 2}},
+            {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "code"}},
+            {"type": "expect_compound_columns_to_be_unique", "kwargs": {"column_list": ["a", "b"]}},
+            {
+                "type": "expect_column_values_to_be_in_set",
+                "kwargs": {"column": "c", "value_set": [1], "mostly": 0.9},
+            },
+        ]
+    )
+    rows = validate.ROWS_IN_LOAD
+    assert restated == [
+        {
+            "type": "expect_column_values_to_be_between",
+            "kwargs": {"column": rows, "min_value": 1, "max_value": 1},
+        },
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": rows, "min_value": 2}},
+        {"type": "expect_compound_columns_to_be_unique", "kwargs": {"column_list": ["_load_id", "code"]}},
+        {"type": "expect_compound_columns_to_be_unique", "kwargs": {"column_list": ["_load_id", "a", "b"]}},
+        {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "c", "value_set": [1]}},
+    ]
+    # A statement about the whole table that has no per-load form keeps the suite per load.
+    assert validate.group_expectations([{"type": "expect_column_mean_to_be_between", "kwargs": {}}]) is None
+
+
+ORG_HEADER = "org_unit_code;name;parent_code;institution_code;unit_type\n"
+ORG_ROWS = "1000;Styrelsen {month};;INST;institution\n1100;Kontor A;1000;INST;kontor\n"
+
+
+def write_org_files(landing: Path, bad: set[int]) -> None:
+    (landing / "hr").mkdir(parents=True, exist_ok=True)
+    for month in range(1, 6):
+        duplicate = "1100;Kontor A igen;1000;INST;kontor\n" if month in bad else ""
+        rows = ORG_ROWS.format(month=month) + duplicate
+        (landing / "hr" / f"org_units_2026{month:02d}01.csv").write_text(ORG_HEADER + rows)
+
+
+def count_runs(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    from culture_warehouse import ingest
+
+    runs = {"group": 0, "alone": 0}
+    group, alone = ingest.validate_group, ingest.validate_query
+
+    def counted_group(*args: Any) -> validate.SuiteOutcome:
+        runs["group"] += 1
+        return group(*args)
+
+    def counted_alone(*args: Any) -> validate.SuiteOutcome:
+        runs["alone"] += 1
+        return alone(*args)
+
+    monkeypatch.setattr(ingest, "validate_group", counted_group)
+    monkeypatch.setattr(ingest, "validate_query", counted_alone)
+    return runs
+
+
+def test_small_files_of_a_folder_are_validated_together_in_one_run(
+    warehouse_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_org_files(tmp_path, bad=set())
+    runs = count_runs(monkeypatch)
+    pipeline.start_night(AS_OF, "r1", str(tmp_path))
+    pipeline.ingest("hr", AS_OF, "r1", str(tmp_path))
+
+    assert runs == {"group": 1, "alone": 0}
+    statuses = query(warehouse_dsn, "select status, count(*) from audit.load_ledger group by status")
+    assert statuses == [("loaded", 5)]
+    recorded = query(
+        warehouse_dsn,
+        "select count(*), bool_and(success) from audit.validation_results where suite = 'hr_org_units'",
+    )
+    assert recorded == [(5, True)]  # one verdict per file, as when each ran alone
+
+
+def test_a_file_failing_in_a_group_is_rejected_for_its_own_reason_and_the_others_load(
+    warehouse_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_org_files(tmp_path, bad={3})
+    runs = count_runs(monkeypatch)
+    pipeline.start_night(AS_OF, "r1", str(tmp_path))
+    pipeline.ingest("hr", AS_OF, "r1", str(tmp_path))
+
+    assert runs == {"group": 1, "alone": 5}  # the group failed, so each file was judged alone
+    ledger = query(
+        warehouse_dsn, "select file_name, status, reason from audit.load_ledger order by file_name"
+    )
+    assert [status for _, status, _ in ledger] == ["loaded", "loaded", "rejected", "loaded", "loaded"]
+    reason = ledger[2][2]
+    assert reason.startswith("org_units_20260301.csv: failed Great Expectations suite 'hr_org_units'")
+    assert "expect_column_values_to_be_unique on column 'org_unit_code'" in reason
+    assert "Kontor A igen" not in reason
+    visible = query(warehouse_dsn, "select count(*) from raw.hr_org_units where _load_id in"
+                    " (select load_id from audit.load_ledger where status = 'loaded')")  # fmt: skip
+    assert visible == [(8,)]
+    assert query(warehouse_dsn, "select count(*) from raw.hr_org_units") == [(8,)]  # the bad rows are gone

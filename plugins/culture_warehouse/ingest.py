@@ -23,7 +23,7 @@ from culture_warehouse.landing import Landing, LandingFile, sha256_of
 from culture_warehouse.landing_guard import UnsafeFile
 from culture_warehouse.load import MAX_QUARANTINED_SHARE, LoadOutcome
 from culture_warehouse.readers.tabular import FileRejected
-from culture_warehouse.validate import has_suite, validate_query
+from culture_warehouse.validate import SuiteOutcome, can_group, has_suite, validate_group, validate_query
 from culture_warehouse.warehouse import connect
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,13 @@ class Recognised:
 
 
 class Ingestor(Protocol):
-    """One landing folder's reader: how its files are recognised and loaded."""
+    """One landing folder's reader: how its files are recognised and loaded.
+
+    An ingestor may also offer ``group_tables(entity) -> dict[str, str]`` (suite → raw table, for
+    each suite that reads every row of its load): its loads are then validated in groups
+    (``ValidationGroup``). Only a folder where no load reads another load of the same night may:
+    a grouped load becomes visible when its group is settled.
+    """
 
     folder: str
 
@@ -126,7 +132,9 @@ def ingest_folder(night: Night, landing: Landing, ingestor: Ingestor) -> FolderS
             continue  # recorded as unrecognised by record_unrecognised()
         candidates.append((file, recognised))
     progress.folder_started(folder, len(candidates))
+    done: list[FileResult | Waiting] = []
     with connect(night.dsn, autocommit=True) as conn:
+        group = ValidationGroup(conn, night, ingestor)
         for file, recognised in ordered(candidates):
             if recognised.extract_date and recognised.extract_date > night.as_of:
                 summary.left_for_later += 1
@@ -134,17 +142,122 @@ def ingest_folder(night: Night, landing: Landing, ingestor: Ingestor) -> FolderS
                 continue
             progress.file_started(folder, file.name)
             try:
-                result = ingest_file(conn, night, landing, ingestor, file, recognised)
+                result = ingest_file(conn, night, landing, ingestor, file, recognised, group=group)
             except Exception as error:
                 # Infrastructure trouble (a lost connection, a full disk): the task fails and is
                 # retried. The reason names the file and the error's type, never its message,
                 # and the chain is cut so that no traceback repeats it either.
                 raise IngestError(f"{file.path}: {safe_errors.describe(error)}") from None
             if result is not None:
-                summary.files.append(result)
-            done = result or FileResult(file.path, "already handled")
-            progress.file_done(folder, file.name, done.status, done.rows_loaded)
+                done.append(result)
+            if not isinstance(result, Waiting):
+                finished = result or FileResult(file.path, "already handled")
+                progress.file_done(folder, file.name, finished.status, finished.rows_loaded)
+        try:
+            group.flush()
+        except Exception as error:
+            raise IngestError(
+                f"{folder}: validating a group of loads: {safe_errors.describe(error)}"
+            ) from None
+    summary.files = [item.settled() if isinstance(item, Waiting) else item for item in done]
     return summary
+
+
+# A group of loads is validated at once up to this many files or rows; beyond, it is flushed.
+# A load of more rows than GROUPED_LOAD_ROWS is validated alone: its suite's scans, not the fixed
+# cost of a run, are its price, and a group's window over it would only add to them.
+GROUP_FILES = 500
+GROUP_ROWS = 500_000
+GROUPED_LOAD_ROWS = 50_000
+
+
+@dataclass
+class Waiting:
+    """A loaded file whose suites run with its group's (``ValidationGroup``)."""
+
+    file: LandingFile
+    recognised: Recognised
+    load_id: int
+    outcome: LoadOutcome
+    sha256: str
+    result: FileResult | None = None
+
+    def settled(self) -> FileResult:
+        assert self.result is not None, f"{self.file.path}: its validation group was never flushed"
+        return self.result
+
+
+class ValidationGroup:
+    """Loads of one folder validated together: each suite runs once over the group's loads.
+
+    A night brings hundreds of small files (a minutes document is one row), and a Great
+    Expectations run costs about a tenth of a second of Python whatever its size. The group's
+    suites are the files' own suites restated per load (``validate.group_expectations``): when
+    they pass, every load passes; when one fails, each load of that entity is validated on its
+    own for its exact reason. Loads stay invisible (``loading``) until the group is settled, in
+    file order, so a crash leaves them to ``clean_interrupted`` as before.
+    """
+
+    def __init__(self, conn: psycopg.Connection, night: Night, ingestor: Ingestor) -> None:
+        self.conn, self.night, self.ingestor = conn, night, ingestor
+        self.waiting: list[Waiting] = []
+        self.rows = 0
+
+    def admits(self, entity: str, load_id: int, outcome: LoadOutcome) -> bool:
+        """Whether the load may wait for its group: it wrote rows, not too many, and each of its
+        suites reads every row of its load and can be restated per load."""
+        group_tables = getattr(self.ingestor, "group_tables", None)
+        if group_tables is None or not 0 < outcome.rows_loaded <= GROUPED_LOAD_ROWS:
+            return False
+        tables = group_tables(entity)
+        suites = [suite for suite, _ in self.ingestor.validation_queries(entity, load_id) if has_suite(suite)]
+        return bool(suites) and all(suite in tables and can_group(suite) for suite in suites)
+
+    def holds(self, sha256: str) -> bool:
+        return any(waiting.sha256 == sha256 for waiting in self.waiting)
+
+    def add(self, waiting: Waiting) -> Waiting:
+        self.waiting.append(waiting)
+        self.rows += waiting.outcome.rows_loaded
+        if len(self.waiting) >= GROUP_FILES or self.rows >= GROUP_ROWS:
+            self.flush()
+        return waiting
+
+    def flush(self) -> None:
+        waiting, self.waiting, self.rows = self.waiting, [], 0
+        if not waiting:
+            return
+        passed = self._passing(waiting)
+        conn, night, ingestor = self.conn, self.night, self.ingestor
+        for item in waiting:
+            file, entity, load_id = item.file, item.recognised.entity, item.load_id
+            outcomes = passed.get(load_id)
+            if outcomes is None:
+                reason = _validate(conn, night, ingestor, file, entity, load_id)
+            else:
+                reason = None
+                for outcome in outcomes:
+                    audit.record_validation(conn, ingestor.folder, outcome, file.name, night.run_id, load_id)
+            item.result = _conclude(conn, ingestor, item.file, item.recognised, load_id, item.outcome, reason)
+            progress.file_done(ingestor.folder, file.name, item.result.status, item.result.rows_loaded)
+
+    def _passing(self, waiting: list[Waiting]) -> dict[int, list[SuiteOutcome]]:
+        """Load → the group outcomes it passed with, for every load of a group that passed."""
+        by_entity: dict[str, list[int]] = {}
+        for item in waiting:
+            by_entity.setdefault(item.recognised.entity, []).append(item.load_id)
+        tables: Callable[[str], dict[str, str]] = getattr(self.ingestor, "group_tables")  # noqa: B009
+        passed: dict[int, list[SuiteOutcome]] = {}
+        for entity, load_ids in by_entity.items():
+            outcomes: list[SuiteOutcome] = []
+            for suite, _ in self.ingestor.validation_queries(entity, load_ids[0]):
+                if has_suite(suite):
+                    outcomes.append(validate_group(self.night.dsn, suite, tables(entity)[suite], load_ids))
+                    if not outcomes[-1].success:
+                        break
+            if all(outcome.success for outcome in outcomes):
+                passed.update((load_id, outcomes) for load_id in load_ids)
+        return passed
 
 
 def ingest_file(
@@ -154,11 +267,13 @@ def ingest_file(
     ingestor: Ingestor,
     file: LandingFile,
     recognised: Recognised,
-) -> FileResult | None:
+    group: ValidationGroup | None = None,
+) -> FileResult | Waiting | None:
     """One file through the door; None when these bytes were handled on an earlier night.
 
     A file that cannot be read, for whatever reason the file itself gives, is rejected (its
-    bytes are not tried again) and the folder goes on with the next file.
+    bytes are not tried again) and the folder goes on with the next file. With a ``group``, a
+    file whose suites can run with others waits for its group (``Waiting``).
     """
 
     def entry(sha: str) -> ledger.LedgerEntry:
@@ -176,6 +291,8 @@ def ingest_file(
     try:
         with landing.local_copy(file) as path:
             sha = sha256_of(path)
+            if group is not None and group.holds(sha):
+                group.flush()  # the same bytes wait in the group: settle them, then judge these
             if ledger.already_handled(conn, file.path, sha, recognised_only=True):
                 return None
             earlier = ledger.loaded_elsewhere(conn, file.path, sha)
@@ -208,7 +325,12 @@ def ingest_file(
         ledger.record(conn, entry(unsafe.fingerprint), "rejected", reason)
         log.warning("rejected %s: %s", file.path, unsafe.reason)
         return FileResult(file.path, "rejected", reason=reason)
-    return _finish(conn, night, ingestor, file, recognised, load_id, outcome)
+    problem = _recorded(conn, night, ingestor, file, recognised, load_id, outcome)
+    if problem is None and group is not None and group.admits(recognised.entity, load_id, outcome):
+        return group.add(Waiting(file, recognised, load_id, outcome, sha))
+    if problem is None:
+        problem = _validate(conn, night, ingestor, file, recognised.entity, load_id)
+    return _conclude(conn, ingestor, file, recognised, load_id, outcome, problem)
 
 
 def _reject(
@@ -227,7 +349,7 @@ def _reject(
     return FileResult(file.path, "rejected", reason=reason)
 
 
-def _finish(
+def _recorded(
     conn: psycopg.Connection,
     night: Night,
     ingestor: Ingestor,
@@ -235,13 +357,24 @@ def _finish(
     recognised: Recognised,
     load_id: int,
     outcome: LoadOutcome,
-) -> FileResult:
-    quarantined = len(outcome.quarantined)
+) -> str | None:
+    """Quarantined rows and unknown columns recorded; the reason to reject the file, if any."""
     audit.write_quarantine(conn, ingestor.folder, file.name, load_id, night.run_id, outcome.quarantined)
     _report_drift(conn, ingestor.folder, recognised.entity, file.name, night.run_id, outcome.drift)
-    reason = _too_many_quarantined(file.name, outcome)
-    if reason is None:
-        reason = _validate(conn, night, ingestor, file, recognised.entity, load_id)
+    return _too_many_quarantined(file.name, outcome)
+
+
+def _conclude(
+    conn: psycopg.Connection,
+    ingestor: Ingestor,
+    file: LandingFile,
+    recognised: Recognised,
+    load_id: int,
+    outcome: LoadOutcome,
+    reason: str | None,
+) -> FileResult:
+    """The load made visible, or discarded for ``reason``."""
+    quarantined = len(outcome.quarantined)
     if reason is not None:
         ingestor.discard(conn, recognised.entity, load_id)
         ledger.mark_rejected(conn, load_id, reason, outcome.rows_read, quarantined)

@@ -60,6 +60,10 @@ class TabularIngestor:
         spec = self.spec(entity)
         return [(spec.name, f"select * from {spec.raw_table} where _load_id = {int(load_id)}")]
 
+    def group_tables(self, entity: str) -> dict[str, str]:
+        spec = self.spec(entity)
+        return {spec.name: spec.raw_table}
+
     def discard(self, conn: psycopg.Connection, entity: str | None, load_id: int) -> None:
         if entity is None:
             return

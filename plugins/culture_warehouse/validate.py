@@ -131,18 +131,22 @@ def _suite(suite: str) -> Any:
 
 @lru_cache(maxsize=64)
 def _parsed_suite(suite: str, path: Path, mtime_ns: int, size: int) -> Any:
+    definition = json.loads(path.read_text(encoding="utf-8"))
+    return _gx_suite(suite, definition["expectations"])
+
+
+def _gx_suite(name: str, definitions: list[dict[str, Any]]) -> Any:
     import great_expectations as gx
     from great_expectations.expectations.expectation_configuration import (
         ExpectationConfiguration,
     )
 
-    definition = json.loads(path.read_text(encoding="utf-8"))
     expectations = [
         ExpectationConfiguration(type=e["type"], kwargs=e.get("kwargs", {})).to_domain_obj()
-        for e in definition["expectations"]
+        for e in definitions
     ]
     # Not added to the context's suite store: nothing is kept between runs but this object.
-    return gx.ExpectationSuite(name=suite, expectations=expectations)
+    return gx.ExpectationSuite(name=name, expectations=expectations)
 
 
 def _outcome(result: Any) -> ExpectationOutcome:
@@ -163,14 +167,98 @@ def validate_query(dsn: str, suite: str, query: str, batch_name: str) -> SuiteOu
     result, no data docs. ``batch_name`` is no longer needed (one asset serves every load); it is
     kept so that callers need not change.
     """
-    expectation_suite = _suite(suite)
+    return _run(dsn, suite, _suite(suite), query, counts_on_failure=True)
+
+
+def _run(dsn: str, suite: str, expectation_suite: Any, query: str, counts_on_failure: bool) -> SuiteOutcome:
     with _lock:
         asset = _asset(dsn)
         asset.query = query
         _read_columns_without_rows(asset)
         batch = asset.get_batch(asset.build_batch_request())
         result = batch.validate(expectation_suite, result_format="BOOLEAN_ONLY")
-        if not result.success:
+        if not result.success and counts_on_failure:
             result = batch.validate(expectation_suite, result_format=_COUNTS_ONLY)
     outcomes = tuple(_outcome(r) for r in result.results)
     return SuiteOutcome(suite=suite, success=bool(result.success), outcomes=outcomes)
+
+
+# Validating many small loads at once (a night brings hundreds of minutes documents, each one
+# row): the suite is run once over all of them, with each expectation that speaks of the whole
+# table turned into the same statement per load. A row count becomes a bound on every row's
+# count of rows in its own load, a unique column becomes unique together with the load. What
+# holds for every row of the union holds for every row of each load, so a passing group means
+# every load passes; a failing group says nothing about which load failed, and each is then
+# validated on its own for its exact reason.
+ROWS_IN_LOAD = "_rows_in_load"
+_ROW_LEVEL = (
+    "expect_column_values_to_",
+    "expect_column_pair_values_",
+    "expect_multicolumn_values_",
+)
+
+
+def group_expectations(expectations: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+    """The suite's expectations restated per load over a group of loads; None when one cannot be.
+
+    A share (``mostly``) is not kept per load by a union, so the group asks for every row: when
+    no row of any load breaks the expectation, each load keeps its share; when some row does,
+    the group fails and each load is judged by its own share. An expectation of a kind not
+    listed here keeps its suite per load.
+    """
+    restated: list[dict[str, Any]] = []
+    for expectation in expectations:
+        kind, kwargs = expectation["type"], dict(expectation.get("kwargs", {}))
+        kwargs.pop("mostly", None)
+        if kind == "expect_table_row_count_to_equal":
+            value = kwargs.pop("value")
+            kwargs.update(column=ROWS_IN_LOAD, min_value=value, max_value=value)
+            kind = "expect_column_values_to_be_between"
+        elif kind == "expect_table_row_count_to_be_between":
+            kwargs["column"] = ROWS_IN_LOAD
+            kind = "expect_column_values_to_be_between"
+        elif kind == "expect_column_values_to_be_unique":
+            kwargs["column_list"] = ["_load_id", kwargs.pop("column")]
+            kind = "expect_compound_columns_to_be_unique"
+        elif kind == "expect_compound_columns_to_be_unique":
+            kwargs["column_list"] = ["_load_id", *kwargs["column_list"]]
+        elif not kind.startswith(_ROW_LEVEL):
+            return None
+        restated.append({"type": kind, "kwargs": kwargs})
+    return restated
+
+
+def group_query(table: str, load_ids: list[int]) -> str:
+    """Every row of the loads, each with its load's row count (one scan, no join: a join back to
+    a freshly loaded table can get a nested-loop plan from stale statistics). A load without rows
+    has no row here: ``ValidationGroup`` admits only loads that wrote rows."""
+    ids = ", ".join(str(int(load_id)) for load_id in load_ids)
+    return f"""
+        select loaded.*, count(*) over (partition by loaded._load_id) as {ROWS_IN_LOAD}
+        from {table} as loaded
+        where loaded._load_id in ({ids})
+    """
+
+
+def can_group(suite: str) -> bool:
+    return has_suite(suite) and _group_suite(suite) is not None
+
+
+def validate_group(dsn: str, suite: str, table: str, load_ids: list[int]) -> SuiteOutcome:
+    """Run a groupable suite (``can_group``) once over several loads of ``table``."""
+    expectation_suite = _group_suite(suite)
+    assert expectation_suite is not None, f"suite {suite} cannot be run over a group of loads"
+    return _run(dsn, suite, expectation_suite, group_query(table, load_ids), counts_on_failure=False)
+
+
+def _group_suite(suite: str) -> Any:
+    path = suite_path(suite)
+    stat = path.stat()
+    return _parsed_group_suite(suite, path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=64)
+def _parsed_group_suite(suite: str, path: Path, mtime_ns: int, size: int) -> Any:
+    definition = json.loads(path.read_text(encoding="utf-8"))
+    restated = group_expectations(definition["expectations"])
+    return None if restated is None else _gx_suite(f"{suite} (per load, grouped)", restated)

@@ -90,6 +90,9 @@ class MinutesIngestor:
     def validation_queries(self, entity: str, load_id: int) -> list[tuple[str, str]]:
         return [(SUITE, f"select * from raw.{SUITE} where _load_id = {int(load_id)}")]
 
+    def group_tables(self, entity: str) -> dict[str, str]:
+        return {SUITE: f"raw.{SUITE}"}
+
     def discard(self, conn: psycopg.Connection, entity: str | None, load_id: int) -> None:
         for table in TABLES:
             conn.execute(f"delete from raw.{table} where _load_id = %s", (load_id,))
