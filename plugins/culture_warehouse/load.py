@@ -174,7 +174,7 @@ class ColumnConverter:
             # Text and codes need no Python: trimmed (the characters str.strip removes from
             # ASCII), a spreadsheet's 2110.0 made 2110. Employee numbers go on to their pseudonyms.
             column = pc.utf8_trim(column, _ASCII_SPACE)
-            if self.kind is not Kind.TEXT:
+            if self.kind is not Kind.TEXT and pc.any(pc.match_substring(column, ".")).as_py():
                 column = pc.replace_substring_regex(column, _INTEGRAL_FLOAT, r"\1")
             if self.kind is not Kind.EMPLOYEE:
                 return self._trimmed(column)
