@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 import pytest
@@ -267,3 +267,36 @@ def test_a_file_failing_in_a_group_is_rejected_for_its_own_reason_and_the_others
                     " (select load_id from audit.load_ledger where status = 'loaded')")  # fmt: skip
     assert visible == [(8,)]
     assert query(warehouse_dsn, "select count(*) from raw.hr_org_units") == [(8,)]  # the bad rows are gone
+
+
+def test_large_loads_are_validated_behind_the_next_read_and_each_keeps_its_own_verdict(
+    warehouse_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from culture_warehouse import ingest
+
+    monkeypatch.setattr(ingest, "GROUPED_LOAD_ROWS", 0)  # every load is "large": none is grouped
+    write_org_files(tmp_path, bad={2, 4})
+    threads: list[str] = []
+    alone = ingest.validate_query
+
+    def where_run(*args: Any) -> validate.SuiteOutcome:
+        threads.append(threading.current_thread().name)
+        return alone(*args)
+
+    monkeypatch.setattr(ingest, "validate_query", where_run)
+    pipeline.start_night(AS_OF, "r1", str(tmp_path))
+    result = pipeline.ingest("hr", AS_OF, "r1", str(tmp_path))
+
+    assert len(threads) == 5 and all(name.startswith("culture-validate") for name in threads)
+    ledger = query(warehouse_dsn, "select file_name, status, reason from audit.load_ledger order by load_id")
+    assert [(name, status) for name, status, _ in ledger] == [
+        (f"org_units_2026{month:02d}01.csv", "rejected" if month in {2, 4} else "loaded") for month in range(1, 6)
+    ]
+    assert "expect_column_values_to_be_unique on column 'org_unit_code'" in ledger[1][2]
+    files = cast(list[dict[str, Any]], result["files"])
+    assert [f["status"] for f in files] == ["loaded", "rejected", "loaded", "rejected", "loaded"]
+    verdicts = query(warehouse_dsn, "select count(*) from audit.validation_results where suite = 'hr_org_units'")
+    assert verdicts == [(5,)]
+    assert query(warehouse_dsn, "select count(*) from raw.hr_org_units") == [(6,)]  # 3 loads of 2 rows

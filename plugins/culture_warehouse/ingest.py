@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -133,8 +134,7 @@ def ingest_folder(night: Night, landing: Landing, ingestor: Ingestor) -> FolderS
         candidates.append((file, recognised))
     progress.folder_started(folder, len(candidates))
     done: list[FileResult | Waiting] = []
-    with connect(night.dsn, autocommit=True) as conn:
-        group = ValidationGroup(conn, night, ingestor)
+    with connect(night.dsn, autocommit=True) as conn, ValidationGroup(conn, night, ingestor) as group:
         for file, recognised in ordered(candidates):
             if recognised.extract_date and recognised.extract_date > night.as_of:
                 summary.left_for_later += 1
@@ -188,20 +188,68 @@ class Waiting:
 
 
 class ValidationGroup:
-    """Loads of one folder validated together: each suite runs once over the group's loads.
+    """A folder's validations, arranged so that they cost the night as little as possible.
 
-    A night brings hundreds of small files (a minutes document is one row), and a Great
-    Expectations run costs about a tenth of a second of Python whatever its size. The group's
-    suites are the files' own suites restated per load (``validate.group_expectations``): when
-    they pass, every load passes; when one fails, each load of that entity is validated on its
-    own for its exact reason. Loads stay invisible (``loading``) until the group is settled, in
-    file order, so a crash leaves them to ``clean_interrupted`` as before.
+    Small loads are validated together: a night brings hundreds of small files (a minutes
+    document is one row), and a Great Expectations run costs about a tenth of a second of Python
+    whatever its size. The group's suites are the files' own suites restated per load
+    (``validate.group_expectations``): when they pass, every load passes; when one fails, each
+    load of that entity is validated on its own for its exact reason.
+
+    A large load is validated in the background (``validate_behind``): its suites are scans that
+    PostgreSQL does on one core while this process reads the next file on the other. Only
+    ingestors whose loads do not read each other (those offering ``group_tables``) do either.
+
+    Loads stay invisible (``loading``) until they are settled, in file order, so a crash leaves
+    them to ``clean_interrupted`` as before. Use it as a context manager: leaving it waits for
+    the validation under way (or drops it, when the folder was interrupted).
     """
 
     def __init__(self, conn: psycopg.Connection, night: Night, ingestor: Ingestor) -> None:
         self.conn, self.night, self.ingestor = conn, night, ingestor
         self.waiting: list[Waiting] = []
         self.rows = 0
+        self.running: tuple[Waiting, Future[list[SuiteOutcome]]] | None = None
+        self._worker: ThreadPoolExecutor | None = None
+
+    def __enter__(self) -> ValidationGroup:
+        return self
+
+    def __exit__(self, *failure: object) -> None:
+        if self._worker is not None:
+            self._worker.shutdown(wait=True, cancel_futures=True)
+
+    def defers(self) -> bool:
+        """Whether the ingestor's loads may be validated while the next file is read."""
+        return hasattr(self.ingestor, "group_tables")
+
+    def validate_behind(self, waiting: Waiting) -> Waiting:
+        """Start the load's suites in the background; the one before it is settled first."""
+        self._settle_running()
+        if self._worker is None:
+            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="culture-validate")
+        entity, load_id = waiting.recognised.entity, waiting.load_id
+        self.running = (
+            waiting,
+            self._worker.submit(suite_outcomes, self.night.dsn, self.ingestor, entity, load_id),
+        )
+        return waiting
+
+    def _settle_running(self) -> None:
+        if self.running is None:
+            return
+        item, outcomes = self.running
+        self.running = None
+        reason = _recorded_validation(
+            self.conn, self.night, self.ingestor, item.file, item.load_id, outcomes.result()
+        )
+        self._settle(item, reason)
+
+    def _settle(self, item: Waiting, reason: str | None) -> None:
+        item.result = _conclude(
+            self.conn, self.ingestor, item.file, item.recognised, item.load_id, item.outcome, reason
+        )
+        progress.file_done(self.ingestor.folder, item.file.name, item.result.status, item.result.rows_loaded)
 
     def admits(self, entity: str, load_id: int, outcome: LoadOutcome) -> bool:
         """Whether the load may wait for its group: it wrote rows, not too many, and each of its
@@ -214,7 +262,8 @@ class ValidationGroup:
         return bool(suites) and all(suite in tables and can_group(suite) for suite in suites)
 
     def holds(self, sha256: str) -> bool:
-        return any(waiting.sha256 == sha256 for waiting in self.waiting)
+        running = [self.running[0]] if self.running else []
+        return any(waiting.sha256 == sha256 for waiting in self.waiting + running)
 
     def add(self, waiting: Waiting) -> Waiting:
         self.waiting.append(waiting)
@@ -224,22 +273,24 @@ class ValidationGroup:
         return waiting
 
     def flush(self) -> None:
+        """Settle every load: the one validating in the background, then the group."""
+        self._settle_running()
         waiting, self.waiting, self.rows = self.waiting, [], 0
         if not waiting:
             return
         passed = self._passing(waiting)
         conn, night, ingestor = self.conn, self.night, self.ingestor
         for item in waiting:
-            file, entity, load_id = item.file, item.recognised.entity, item.load_id
-            outcomes = passed.get(load_id)
+            outcomes = passed.get(item.load_id)
             if outcomes is None:
-                reason = _validate(conn, night, ingestor, file, entity, load_id)
+                reason = _validate(conn, night, ingestor, item.file, item.recognised.entity, item.load_id)
             else:
                 reason = None
                 for outcome in outcomes:
-                    audit.record_validation(conn, ingestor.folder, outcome, file.name, night.run_id, load_id)
-            item.result = _conclude(conn, ingestor, item.file, item.recognised, load_id, item.outcome, reason)
-            progress.file_done(ingestor.folder, file.name, item.result.status, item.result.rows_loaded)
+                    audit.record_validation(
+                        conn, ingestor.folder, outcome, item.file.name, night.run_id, item.load_id
+                    )
+            self._settle(item, reason)
 
     def _passing(self, waiting: list[Waiting]) -> dict[int, list[SuiteOutcome]]:
         """Load → the group outcomes it passed with, for every load of a group that passed."""
@@ -328,6 +379,8 @@ def ingest_file(
     problem = _recorded(conn, night, ingestor, file, recognised, load_id, outcome)
     if problem is None and group is not None and group.admits(recognised.entity, load_id, outcome):
         return group.add(Waiting(file, recognised, load_id, outcome, sha))
+    if problem is None and group is not None and group.defers():
+        return group.validate_behind(Waiting(file, recognised, load_id, outcome, sha))
     if problem is None:
         problem = _validate(conn, night, ingestor, file, recognised.entity, load_id)
     return _conclude(conn, ingestor, file, recognised, load_id, outcome, problem)
@@ -413,10 +466,31 @@ def _validate(
     load_id: int,
 ) -> str | None:
     """Run the file's Great Expectations suites; the reason when one fails, else None."""
+    outcomes = suite_outcomes(night.dsn, ingestor, entity, load_id)
+    return _recorded_validation(conn, night, ingestor, file, load_id, outcomes)
+
+
+def suite_outcomes(dsn: str, ingestor: Ingestor, entity: str, load_id: int) -> list[SuiteOutcome]:
+    """The load's suites run in order, up to the first that fails (reads only; no audit rows)."""
+    outcomes: list[SuiteOutcome] = []
     for suite, query in ingestor.validation_queries(entity, load_id):
-        if not has_suite(suite):
-            continue
-        result = validate_query(night.dsn, suite, query, f"{suite}_{load_id}")
+        if has_suite(suite):
+            outcomes.append(validate_query(dsn, suite, query, f"{suite}_{load_id}"))
+            if not outcomes[-1].success:
+                break
+    return outcomes
+
+
+def _recorded_validation(
+    conn: psycopg.Connection,
+    night: Night,
+    ingestor: Ingestor,
+    file: LandingFile,
+    load_id: int,
+    outcomes: list[SuiteOutcome],
+) -> str | None:
+    """The suites' verdicts recorded in the audit; the reason to reject the file, if any."""
+    for result in outcomes:
         audit.record_validation(conn, ingestor.folder, result, file.name, night.run_id, load_id)
         if not result.success:
             return f"{file.name}: {result.reason()}"
