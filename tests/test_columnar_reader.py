@@ -171,7 +171,9 @@ def test_text_and_codes_converted_as_columns_equal_the_python_parsers(
 
 
 STAMPS = st.builds(
-    lambda date, sep, hour, minute, second, pad: f"{pad}{date}{sep}{hour:02d}:{minute:02d}:{second:02d}{pad}",
+    lambda date, sep, hour, minute, second, zone, pad: (
+        f"{pad}{date}{sep}{hour:02d}:{minute:02d}:{second:02d}{zone}{pad}"
+    ),
     date=st.sampled_from(
         ["2026-03-29", "2026-10-25", "2025-10-26", "2026-07-01", "2026-02-30", "2026-13-01"]
     ),
@@ -179,6 +181,9 @@ STAMPS = st.builds(
     hour=st.integers(0, 24),
     minute=st.integers(0, 60),
     second=st.integers(0, 59),
+    zone=st.sampled_from(
+        ["", "", "", "Z", "+01:00", "+02:00", "-05:30", "+00:00", "-00:00", "+24:00", "+01:60"]
+    ),
     pad=st.sampled_from(["", " "]),
 )
 OTHER_STAMPS = st.sampled_from(
@@ -189,8 +194,9 @@ OTHER_STAMPS = st.sampled_from(
 @settings(max_examples=300, deadline=None)
 @given(texts=st.lists(st.one_of(st.none(), STAMPS, OTHER_STAMPS), min_size=1, max_size=12))
 def test_timestamps_converted_as_columns_equal_the_python_parser(texts: list[str | None]) -> None:
-    """Daylight-saving days (a missing and a repeated hour), impossible dates and hours, other
-    forms mixed in: the columnar path gives what ``parse_timestamp`` gives, value for value."""
+    """Daylight-saving days (a missing and a repeated hour), impossible dates, hours and zones,
+    naive and zoned stamps, other forms mixed in: the columnar path gives what
+    ``parse_timestamp`` gives, value for value."""
     from culture_warehouse.contract import Kind
     from culture_warehouse.load import ColumnConverter
     from culture_warehouse.readers.values import parse_timestamp
@@ -210,3 +216,30 @@ def test_timestamps_converted_as_columns_equal_the_python_parser(texts: list[str
     assert [value for at, value in enumerate(values.to_pylist()) if at not in failures] == [
         value for at, value in enumerate(expected) if at not in failures
     ]
+
+
+def test_a_timestamp_column_is_parsed_once_per_distinct_hour_and_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A national absence file has a million stamps in a few thousand hours: the Python parser
+    sees each hour and zone once, not each value."""
+    from culture_warehouse import load
+    from culture_warehouse.contract import Kind
+
+    parsed: list[str] = []
+    real = load.PARSERS[Kind.TIMESTAMP]
+
+    def counted(text: str) -> str:
+        parsed.append(text)
+        return real(text)
+
+    monkeypatch.setitem(load.PARSERS, Kind.TIMESTAMP, counted)
+    stamps = [f"2024-01-01T06:{minute:02d}:00+01:00" for minute in range(60)]
+    stamps += [f"2024-01-01 07:{minute:02d}:30" for minute in range(60)] + ["2024-01-02T06:00:00Z"]
+    values, bad_rows, _ = load.ColumnConverter(Kind.TIMESTAMP, lambda n: n, required=True)(pa.array(stamps))
+
+    assert sorted(parsed) == ["2024-01-01 07:00:00", "2024-01-01T06:00:00+01:00", "2024-01-02T06:00:00Z"]
+    assert not len(bad_rows)
+    assert values.to_pylist()[:2] == ["2024-01-01T06:00:00+01:00", "2024-01-01T06:01:00+01:00"]
+    assert values.to_pylist()[60:62] == ["2024-01-01T07:00:30+01:00", "2024-01-01T07:01:30+01:00"]
+    assert values.to_pylist()[-1] == "2024-01-02T06:00:00+00:00"

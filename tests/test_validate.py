@@ -292,11 +292,14 @@ def test_large_loads_are_validated_behind_the_next_read_and_each_keeps_its_own_v
     assert len(threads) == 5 and all(name.startswith("culture-validate") for name in threads)
     ledger = query(warehouse_dsn, "select file_name, status, reason from audit.load_ledger order by load_id")
     assert [(name, status) for name, status, _ in ledger] == [
-        (f"org_units_2026{month:02d}01.csv", "rejected" if month in {2, 4} else "loaded") for month in range(1, 6)
+        (f"org_units_2026{month:02d}01.csv", "rejected" if month in {2, 4} else "loaded")
+        for month in range(1, 6)
     ]
     assert "expect_column_values_to_be_unique on column 'org_unit_code'" in ledger[1][2]
     files = cast(list[dict[str, Any]], result["files"])
     assert [f["status"] for f in files] == ["loaded", "rejected", "loaded", "rejected", "loaded"]
-    verdicts = query(warehouse_dsn, "select count(*) from audit.validation_results where suite = 'hr_org_units'")
+    verdicts = query(
+        warehouse_dsn, "select count(*) from audit.validation_results where suite = 'hr_org_units'"
+    )
     assert verdicts == [(5,)]
     assert query(warehouse_dsn, "select count(*) from raw.hr_org_units") == [(6,)]  # 3 loads of 2 rows

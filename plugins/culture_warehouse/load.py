@@ -180,7 +180,7 @@ class ColumnConverter:
                 return self._trimmed(column)
             return self._pseudonymised(column)
         if self.kind is Kind.TIMESTAMP and _plain_ascii(column):
-            stamped = self._naive_timestamps(column)
+            stamped = self._plain_timestamps(column)
             if stamped is not None:
                 return stamped
         encoded = pc.dictionary_encode(column)
@@ -233,32 +233,37 @@ class ColumnConverter:
                 converted[at] = cache[text] = pseudonymise(text)
         return pa.array(converted, pa.string()).take(encoded.indices), rows, reasons
 
-    def _naive_timestamps(self, column: pa.Array) -> tuple[pa.Array, npt.NDArray[np.int64], list[str]] | None:
-        """``YYYY-MM-DD HH:MM:SS`` (Copenhagen time, the common form) as columns; None for others.
+    def _plain_timestamps(self, column: pa.Array) -> tuple[pa.Array, npt.NDArray[np.int64], list[str]] | None:
+        """``YYYY-MM-DD HH:MM:SS``, naive (Copenhagen time) or with a zone (``Z``, ``+01:00``),
+        the common forms, converted as columns; None for any other form.
 
         The offset to UTC is the same for every second of a local hour (Copenhagen changes its
-        clock on the hour), so each distinct date and hour goes through ``parse_timestamp`` once
-        and the minutes and seconds are joined back on. A column with any other form, or an
-        impossible date or hour, is left to the value-by-value path and its exact reasons.
+        clock on the hour), so each distinct date, hour and zone goes through ``parse_timestamp``
+        once and the minutes and seconds are joined back on. A column with any other form, or an
+        impossible date, hour or zone, is left to the value-by-value path and its exact reasons.
         """
         values, rows, reasons = self._trimmed(pc.utf8_trim(column, _ASCII_SPACE))
         if values.null_count == len(values):
             return None
-        if not pc.all(pc.match_substring_regex(values, _NAIVE_STAMP)).as_py():
+        if not pc.all(pc.match_substring_regex(values, _PLAIN_STAMP)).as_py():
             return None
-        hours = pc.dictionary_encode(pc.utf8_slice_codeunits(values, 0, 13))
+        hour_and_zone = pc.binary_join_element_wise(
+            pc.utf8_slice_codeunits(values, 0, 13), pc.utf8_slice_codeunits(values, 19, 32), "|"
+        )
+        keys = pc.dictionary_encode(hour_and_zone)
         prefixes: list[str] = []
         offsets: list[str] = []
-        for hour in hours.dictionary.to_pylist():
+        for key in keys.dictionary.to_pylist():
+            hour, zone = key.split("|")
             try:
-                stamp = PARSERS[Kind.TIMESTAMP](f"{hour}:00:00")
+                stamp = PARSERS[Kind.TIMESTAMP](f"{hour}:00:00{zone}")
             except ValueError:
                 return None
             prefixes.append(stamp[:13])
             offsets.append(stamp[19:])
         seconds = pc.utf8_slice_codeunits(values, 13, 19)
-        prefix = pa.array(prefixes, pa.string()).take(hours.indices)
-        offset = pa.array(offsets, pa.string()).take(hours.indices)
+        prefix = pa.array(prefixes, pa.string()).take(keys.indices)
+        offset = pa.array(offsets, pa.string()).take(keys.indices)
         return pc.binary_join_element_wise(prefix, seconds, offset, ""), rows, reasons
 
     def _trimmed(self, column: pa.Array) -> tuple[pa.Array, npt.NDArray[np.int64], list[str]]:
@@ -274,7 +279,7 @@ _TRIMMED = frozenset({Kind.TEXT, Kind.CODE, Kind.EMPLOYEE})
 _ASCII_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
 """What Python's ``str.strip()`` removes from ASCII text."""
 _INTEGRAL_FLOAT = r"^(-?[0-9]+)\.0+$"
-_NAIVE_STAMP = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-5][0-9]:[0-5][0-9]$"
+_PLAIN_STAMP = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-5][0-9]:[0-5][0-9](Z|[+-][0-9]{2}:[0-9]{2})?$"
 
 
 def _plain_ascii(column: pa.Array) -> bool:
