@@ -175,7 +175,10 @@ STAMPS = st.builds(
         f"{pad}{date}{sep}{hour:02d}:{minute:02d}:{second:02d}{zone}{pad}"
     ),
     date=st.sampled_from(
-        ["2026-03-29", "2026-10-25", "2025-10-26", "2026-07-01", "2026-02-30", "2026-13-01"]
+        [
+            *("2026-03-29", "2026-10-25", "2025-10-26", "2026-07-01", "2026-02-30", "2026-13-01"),
+            *("29.03.2026", "25-10-2026", "26/10/2025", "01.07.2026", "30-02-2026", "1.07.2026", "01.7-2026"),
+        ]
     ),
     sep=st.sampled_from([" ", "T"]),
     hour=st.integers(0, 24),
@@ -195,7 +198,7 @@ OTHER_STAMPS = st.sampled_from(
 @given(texts=st.lists(st.one_of(st.none(), STAMPS, OTHER_STAMPS), min_size=1, max_size=12))
 def test_timestamps_converted_as_columns_equal_the_python_parser(texts: list[str | None]) -> None:
     """Daylight-saving days (a missing and a repeated hour), impossible dates, hours and zones,
-    naive and zoned stamps, other forms mixed in: the columnar path gives what
+    naive and zoned stamps, ISO and Danish dates, other forms mixed in: the columnar path gives what
     ``parse_timestamp`` gives, value for value."""
     from culture_warehouse.contract import Kind
     from culture_warehouse.load import ColumnConverter
@@ -235,7 +238,7 @@ def test_a_timestamp_column_is_parsed_once_per_distinct_hour_and_zone(
 
     monkeypatch.setitem(load.PARSERS, Kind.TIMESTAMP, counted)
     stamps = [f"2024-01-01T06:{minute:02d}:00+01:00" for minute in range(60)]
-    stamps += [f"2024-01-01 07:{minute:02d}:30" for minute in range(60)] + ["2024-01-02T06:00:00Z"]
+    stamps += [f"01.01.2024 07:{minute:02d}:30" for minute in range(60)] + ["2024-01-02T06:00:00Z"]
     values, bad_rows, _ = load.ColumnConverter(Kind.TIMESTAMP, lambda n: n, required=True)(pa.array(stamps))
 
     assert sorted(parsed) == ["2024-01-01 07:00:00", "2024-01-01T06:00:00+01:00", "2024-01-02T06:00:00Z"]

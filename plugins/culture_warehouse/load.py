@@ -245,6 +245,12 @@ class ColumnConverter:
         values, rows, reasons = self._trimmed(pc.utf8_trim(column, _ASCII_SPACE))
         if values.null_count == len(values):
             return None
+        danish = pc.fill_null(pc.match_substring_regex(values, _DANISH_STAMP), False)
+        if pc.any(danish).as_py():
+            # DD.MM.YYYY or DD-MM-YYYY and the time: the date turned round, as parse_timestamp does.
+            day, month, year, rest = (pc.utf8_slice_codeunits(values, *at) for at in _DANISH_PARTS)
+            iso = pc.binary_join_element_wise(year, "-", month, "-", day, rest, "")
+            values = pc.if_else(danish, iso, values)
         if not pc.all(pc.match_substring_regex(values, _PLAIN_STAMP)).as_py():
             return None
         hour_and_zone = pc.binary_join_element_wise(
@@ -279,6 +285,8 @@ _TRIMMED = frozenset({Kind.TEXT, Kind.CODE, Kind.EMPLOYEE})
 _ASCII_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
 """What Python's ``str.strip()`` removes from ASCII text."""
 _INTEGRAL_FLOAT = r"^(-?[0-9]+)\.0+$"
+_DANISH_STAMP = r"^[0-9]{2}[-./][0-9]{2}[-./][0-9]{4}[ T]"
+_DANISH_PARTS = ((0, 2), (3, 5), (6, 10), (10, 1 << 20))
 _PLAIN_STAMP = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-5][0-9]:[0-5][0-9](Z|[+-][0-9]{2}:[0-9]{2})?$"
 
 
