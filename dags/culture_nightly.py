@@ -17,7 +17,8 @@ The nightly load of the trust- and results-culture warehouse.
    night's version of every blocked mart. The task fails, naming each held-back mart and why,
    after the rest has published (`marts.publication_status`).
 
-Every task has an `execution_timeout` (`CULTURE_TASK_TIMEOUT_<TASK>_MINUTES`, defaults in
+At most `CULTURE_MAX_ACTIVE_TASKS` tasks run at once (default: the cores), the largest folder
+first. Every task has an `execution_timeout` (`CULTURE_TASK_TIMEOUT_<TASK>_MINUTES`, defaults in
 `culture_warehouse.config`), so nothing can hold the night, or the nights queued behind it, forever.
 
 Failures alert through the Airflow connection `culture_alerts` (webhook, Slack or e-mail), and so
@@ -35,7 +36,7 @@ import pendulum
 from airflow.sdk import Param, dag, task
 
 from culture_warehouse.alerts import FailureNotifier
-from culture_warehouse.config import task_timeout
+from culture_warehouse.config import max_active_tasks, task_timeout
 from culture_warehouse.sources.registry import FOLDERS
 
 
@@ -57,6 +58,7 @@ def _landing(context: dict[str, Any]) -> str | None:
     start_date=pendulum.datetime(2026, 1, 1, tz="Europe/Copenhagen"),
     catchup=False,
     max_active_runs=1,
+    max_active_tasks=max_active_tasks(),
     tags=["culture", "warehouse", "nightly"],
     doc_md=__doc__,
     default_args={
@@ -119,7 +121,15 @@ def culture_nightly() -> None:
             except PublishBlocked as blocked:
                 raise AirflowFailException(str(blocked)) from None
 
-    ingests = [ingest.override(task_id=f"ingest_{folder}")(folder) for folder in FOLDERS]
+    # The folders in registry order, the largest first: when not all can run at once, the
+    # scheduler starts the one that takes longest first (an absolute weight, not the default
+    # downstream count, which is the same for every ingest task).
+    ingests = [
+        ingest.override(
+            task_id=f"ingest_{folder}", priority_weight=len(FOLDERS) - at, weight_rule="absolute"
+        )(folder)
+        for at, folder in enumerate(FOLDERS)
+    ]
     prepare() >> ingests >> transform() >> publish()
 
 

@@ -75,3 +75,29 @@ def test_a_task_timeout_is_configured_by_environment(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("CULTURE_TASK_TIMEOUT_INGEST_MINUTES", "0")
     with pytest.raises(ValueError, match="CULTURE_TASK_TIMEOUT_INGEST_MINUTES"):
         task_timeout("ingest")
+
+
+def test_the_ingest_tasks_run_as_many_at_once_as_configured_the_largest_folder_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    from culture_warehouse.sources.registry import FOLDERS
+
+    monkeypatch.setenv("CULTURE_MAX_ACTIVE_TASKS", "3")
+    dag = DagBag(dag_folder=str(DAGS)).dags["culture_nightly"]
+    assert dag.max_active_tasks == 3
+    weights = [dag.get_task(f"ingest_{folder}").priority_weight for folder in FOLDERS]
+    assert {dag.get_task(f"ingest_{folder}").weight_rule for folder in FOLDERS} == {"absolute"}
+    assert weights == sorted(weights, reverse=True) and len(set(weights)) == len(FOLDERS)
+    assert FOLDERS[0] == "hr"  # the largest folder at state scale (README, Benchmark)
+
+
+def test_a_bad_task_limit_is_refused_with_the_variable_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    from culture_warehouse.config import max_active_tasks
+
+    monkeypatch.setenv("CULTURE_MAX_ACTIVE_TASKS", "0")
+    with pytest.raises(ValueError, match="CULTURE_MAX_ACTIVE_TASKS"):
+        max_active_tasks()
+    monkeypatch.delenv("CULTURE_MAX_ACTIVE_TASKS")
+    assert max_active_tasks() >= 1

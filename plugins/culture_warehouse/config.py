@@ -55,6 +55,22 @@ def task_timeout(task: str) -> dt.timedelta:
     return dt.timedelta(minutes=int(raw))
 
 
+def max_active_tasks() -> int:
+    """How many tasks of a night run at once (``CULTURE_MAX_ACTIVE_TASKS``; default: the cores).
+
+    Only the ingest tasks run side by side. Each is CPU-bound (parsing in Python and Arrow, COPY
+    and validation in PostgreSQL), so more of them than cores only share the same cores and
+    memory: on the 2-core reference machine two at a time, the largest folder first, end the
+    door sooner than five at once (README, Benchmark). Raise it with more cores or workers.
+    """
+    raw = os.environ.get("CULTURE_MAX_ACTIVE_TASKS", "").strip()
+    if not raw:
+        return max(1, os.cpu_count() or 1)
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        raise ValueError("CULTURE_MAX_ACTIVE_TASKS must be a positive whole number")
+    return int(raw)
+
+
 def landing_location() -> str | None:
     """The landing location from ``CULTURE_LANDING``: a local folder or an fsspec URL."""
     return os.environ.get("CULTURE_LANDING") or None

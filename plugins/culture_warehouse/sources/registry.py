@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 SOURCES: tuple[Source, ...] = (hr.SOURCE, mtu.SOURCE, apv.SOURCE, minutes.SOURCE, results.SOURCE)
 
 FOLDERS = tuple(source.folder for source in SOURCES)
-"""Every landing folder, in the order a night ingests them."""
+"""Every landing folder, in the order a night ingests them: the largest first (at state scale),
+so that the scheduler, running as many at once as there are cores, starts the longest first."""
 
 
 def source(folder: str) -> Source:
