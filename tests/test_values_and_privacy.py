@@ -126,6 +126,35 @@ def test_pseudonyms_are_stable_keyed_and_ignore_spreadsheet_formatting() -> None
     assert "E001" not in first("E001")
 
 
+@pytest.mark.parametrize("key", [b"k", b"k" * 32, b"k" * 64, b"k" * 65, bytes(range(200))])
+def test_a_pseudonym_is_the_standard_hmac_sha256_of_the_number_whatever_the_key_length(key: bytes) -> None:
+    """The pseudonym stays what HMAC-SHA256 gives (RFC 2104), so earlier warehouses keep their
+    employees' histories and any tool can recompute one with the key."""
+    import hashlib
+    import hmac
+
+    for number in ("1", "E001", "123456", "9" * 100):
+        expected = hmac.new(key, number.encode(), hashlib.sha256).hexdigest()[:32]
+        assert Pseudonymiser(key)(number) == expected
+
+
+def test_employee_columns_hashed_in_bulk_get_the_pseudonyms_one_number_at_a_time_gives() -> None:
+    import pyarrow as pa
+
+    from culture_warehouse.contract import Kind
+    from culture_warehouse.load import ColumnConverter
+    from culture_warehouse.readers.values import PARSERS
+
+    numbers = [" 100001", "100001.0", "E7", "100002", None, "100002 ", "12.00", "-3.0"]
+    bulk = Pseudonymiser(b"k" * 32)
+    values, bad_rows, _ = ColumnConverter(Kind.EMPLOYEE, bulk, required=False)(pa.array(numbers))
+    one_at_a_time = Pseudonymiser(b"k" * 32)
+    parse = PARSERS[Kind.EMPLOYEE]  # the loader's reading of a number (12.00 is 12), then its pseudonym
+    assert values.to_pylist() == [None if n is None else one_at_a_time(parse(n)) for n in numbers]
+    assert not len(bad_rows)
+    assert bulk.many(["100001", "E7"]) == [one_at_a_time("100001"), one_at_a_time("E7")]
+
+
 def test_a_header_that_is_not_spelled_like_a_column_is_recorded_by_its_position_only() -> None:
     assert column_label("lønramme", 4) == "lønramme"
     assert column_label("hansen,_jens", 4) == "column 5 (name not recorded)"

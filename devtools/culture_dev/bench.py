@@ -257,6 +257,9 @@ def _revalidate(dsn: str) -> int:
     return runs
 
 
+_COMPARISON_KEY = b"bench-comparison-key-of-32-bytes"
+
+
 def _largest_employee_file(landing: Path) -> Path:
     return max((landing / "hr").glob("employees_*.csv"), key=lambda p: p.stat().st_size)
 
@@ -268,6 +271,7 @@ def _load_comparison(landing: Path, dsn: str) -> None:
 
     from culture_warehouse.ingest import Night
     from culture_warehouse.load import LoadOutcome, normalised_rows
+    from culture_warehouse.privacy import Pseudonymiser
     from culture_warehouse.readers.tabular import open_table
     from culture_warehouse.sources.hr.contract import EMPLOYEES
     from culture_warehouse.tabular_ingest import load_table
@@ -275,9 +279,12 @@ def _load_comparison(landing: Path, dsn: str) -> None:
 
     path = _largest_employee_file(landing)
     stream = open_table(path, path.name, False)
-    rows = [values for _, values in normalised_rows(EMPLOYEES, stream, lambda n: n, LoadOutcome())]
+    same = Pseudonymiser(_COMPARISON_KEY)  # the rows bare COPY sends are the rows ours writes
+    rows = [values for _, values in normalised_rows(EMPLOYEES, stream, same, LoadOutcome())]
     columns = [c.name for c in EMPLOYEES.columns]
-    night = Night(dsn=dsn, as_of=AS_OF, run_id="bench_compare", pseudonymise=lambda n: n)
+    # The real keyed pseudonymiser, new (nothing cached): every number is hashed, as on a first night.
+    pseudonymise = Pseudonymiser(_COMPARISON_KEY)
+    night = Night(dsn=dsn, as_of=AS_OF, run_id="bench_compare", pseudonymise=pseudonymise)
     with connect(dsn, autocommit=True) as conn:
         conn.execute("create schema if not exists bench")
         conn.execute("drop table if exists bench.bare; drop table if exists bench.to_sql")

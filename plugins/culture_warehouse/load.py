@@ -224,13 +224,15 @@ class ColumnConverter:
         cache = self.cache if self.cache is not None else {}
         known = cache.get
         converted = [known(text) for text in texts]
-        pseudonymise = self.pseudonymise
-        for at, value in enumerate(converted):
-            if value is None:
-                text = texts[at]
-                if len(cache) >= _CACHE_LIMIT:
-                    cache.clear()
-                converted[at] = cache[text] = pseudonymise(text)
+        unknown = [at for at, value in enumerate(converted) if value is None]
+        if unknown:
+            if len(cache) + len(unknown) >= _CACHE_LIMIT:
+                cache.clear()
+            numbers = [texts[at] for at in unknown]
+            many = getattr(self.pseudonymise, "many", None)
+            hashed = many(numbers) if many is not None else [self.pseudonymise(n) for n in numbers]
+            for at, number, pseudonym in zip(unknown, numbers, hashed, strict=True):
+                converted[at] = cache[number] = pseudonym
         return pa.array(converted, pa.string()).take(encoded.indices), rows, reasons
 
     def _plain_timestamps(self, column: pa.Array) -> tuple[pa.Array, npt.NDArray[np.int64], list[str]] | None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import os
 import re
 import secrets
@@ -123,20 +122,40 @@ class Pseudonymiser:
     """Keyed HMAC-SHA256 pseudonyms: the same employee number gives the same pseudonym everywhere."""
 
     def __init__(self, key: bytes) -> None:
-        # The keyed state after the key is absorbed; each number copies it (cheaper than hmac.new).
-        self._keyed = hmac.new(key, digestmod=hashlib.sha256)
+        # HMAC (RFC 2104) from two SHA-256 states with the padded key already absorbed: each
+        # number copies them, a third faster than copying an ``hmac`` object (which wraps the
+        # same two states), and the same digest (tests compare it with ``hmac``).
+        block = hashlib.sha256().block_size
+        padded = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\0")
+        self._inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in padded))
+        self._outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in padded))
         self._cache: dict[str, str] = {}
 
     def __call__(self, employee_number: str) -> str:
         normalised = normalise_employee_number(employee_number)
         cached = self._cache.get(normalised)
         if cached is None:
-            mac = self._keyed.copy()
-            mac.update(normalised.encode())
-            cached = self._cache[normalised] = mac.hexdigest()[:32]
+            inner = self._inner.copy()
+            inner.update(normalised.encode())
+            outer = self._outer.copy()
+            outer.update(inner.digest())
+            cached = self._cache[normalised] = outer.hexdigest()[:32]
             if len(self._cache) > 1_000_000:
                 self._cache.clear()
         return cached
+
+    def many(self, numbers: list[str]) -> list[str]:
+        """The pseudonyms of numbers already normalised (``normalise_employee_number``), in one
+        loop: a national snapshot brings 190,000 numbers never seen before in the process."""
+        inner_state, outer_state = self._inner, self._outer
+        pseudonyms: list[str] = []
+        for number in numbers:
+            inner = inner_state.copy()
+            inner.update(number.encode())
+            outer = outer_state.copy()
+            outer.update(inner.digest())
+            pseudonyms.append(outer.hexdigest()[:32])
+        return pseudonyms
 
 
 def normalise_employee_number(value: str) -> str:
