@@ -48,6 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--employees", type=int, default=190_000)
     bench.add_argument("--seed", type=int, default=42)
     bench.add_argument("--workdir", type=Path, help="default: .culture/bench")
+    bench.add_argument(
+        "--door-only",
+        action="store_true",
+        help="the door and the loader comparison only (no dbt, no publish)",
+    )
     return parser
 
 
@@ -65,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "bench":
         from culture_dev.bench import run_bench
 
-        return int(run_bench(args.employees, args.seed, args.workdir))
+        return int(run_bench(args.employees, args.seed, args.workdir, door_only=args.door_only))
     return 2
 
 
