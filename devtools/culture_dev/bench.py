@@ -59,7 +59,7 @@ def run_bench(employees: int, seed: int, workdir: Path | None) -> int:
         summary = generate_landing(landing, employees=employees, seed=seed, as_of=AS_OF)
     dsn = _private_server(folder)
     os.environ["CULTURE_WAREHOUSE_DSN"] = dsn
-    os.environ.setdefault("CULTURE_PSEUDONYM_KEY", "bench-key")
+    os.environ.setdefault("CULTURE_PSEUDONYM_KEY", "bench-pseudonym-key-not-a-secret-0123456789")
     serial_door = _serial_door(timings, landing, dsn)
     _full_night(timings, landing, dsn)
     _incremental_night(timings, landing, dsn)

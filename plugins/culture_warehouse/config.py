@@ -55,6 +55,13 @@ def task_timeout(task: str) -> dt.timedelta:
     return dt.timedelta(minutes=int(raw))
 
 
+def local_environment() -> bool:
+    """True on a laptop: ``CULTURE_ENV`` unset or ``local``. Any other value (``production``,
+    ``test``, ``staging``…) is a deployment, where a missing pseudonym key stops the night instead
+    of being generated."""
+    return os.environ.get("CULTURE_ENV", "").strip().lower() in ("", "local")
+
+
 def landing_location() -> str | None:
     """The landing location from ``CULTURE_LANDING``: a local folder or an fsspec URL."""
     return os.environ.get("CULTURE_LANDING") or None

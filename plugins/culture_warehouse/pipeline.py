@@ -14,7 +14,12 @@ from culture_warehouse import ingest as door
 from culture_warehouse.config import NightSettings, min_group_size
 from culture_warehouse.disclosure import disclosure_gate, protect_publication
 from culture_warehouse.landing import Landing
-from culture_warehouse.privacy import Pseudonymiser, load_pseudonym_key
+from culture_warehouse.privacy import (
+    KeyFingerprintMismatch,
+    Pseudonymiser,
+    key_fingerprint,
+    load_pseudonym_key,
+)
 from culture_warehouse.publish import Publication, PublishBlocked, audit_built_marts, publish_marts
 from culture_warehouse.sources.registry import FOLDERS, ingestor, ingestors
 from culture_warehouse.transform import build_marts
@@ -23,25 +28,42 @@ from culture_warehouse.warehouse import bootstrap, connect, resolve_dsn
 log = logging.getLogger(__name__)
 
 
-def _night(as_of: dt.date, run_id: str) -> door.Night:
-    return door.Night(
-        dsn=resolve_dsn(),
-        as_of=as_of,
-        run_id=run_id,
-        pseudonymise=Pseudonymiser(load_pseudonym_key()),
-    )
+def _night(as_of: dt.date, run_id: str, key: bytes | None = None) -> door.Night:
+    """The night's door settings, once its pseudonym key is known to be the warehouse's."""
+    key = _checked_key(run_id, key)
+    return door.Night(dsn=resolve_dsn(), as_of=as_of, run_id=run_id, pseudonymise=Pseudonymiser(key))
+
+
+def _checked_key(run_id: str, key: bytes | None = None) -> bytes:
+    """Tonight's pseudonym key, when it is the one the warehouse's pseudonyms were made with (its
+    fingerprint is recorded on the first night); else the run is closed as failed and
+    KeyFingerprintMismatch says why. PseudonymKeyError when there is no usable key."""
+    key = load_pseudonym_key() if key is None else key
+    with connect(resolve_dsn(), autocommit=True) as conn:
+        try:
+            audit.check_key_fingerprint(conn, key_fingerprint(key), run_id)
+        except KeyFingerprintMismatch as mismatch:
+            audit.finish_run(conn, run_id, "failed", str(mismatch))
+            raise
+    return key
 
 
 def start_night(as_of: dt.date, run_id: str, landing: str | None = None) -> dict[str, object]:
-    """Prepare the warehouse, tidy up after an interrupted night, record unrecognised files."""
+    """Prepare the warehouse, tidy up after an interrupted night, record unrecognised files.
+
+    Refuses (PseudonymKeyError) before anything is loaded when there is no usable key or when it
+    is not the key this warehouse's pseudonyms were made with; the run is recorded as failed.
+    """
     progress.stage("prepare")
     settings = NightSettings.from_environment(as_of, landing)
-    night = _night(as_of, run_id)
-    bootstrap(night.dsn)
-    audit.create_tables(night.dsn)
-    door.ensure_raw_tables(night.dsn, ingestors().values())
-    with connect(night.dsn, autocommit=True) as conn:
+    key = load_pseudonym_key()  # before the warehouse is touched: no key, no night
+    dsn = resolve_dsn()
+    bootstrap(dsn)
+    audit.create_tables(dsn)
+    with connect(dsn, autocommit=True) as conn:
         audit.start_run(conn, run_id, as_of)
+    night = _night(as_of, run_id, key)
+    door.ensure_raw_tables(night.dsn, ingestors().values())
     interrupted = door.clean_interrupted(night.dsn, ingestors())
     unrecognised = door.record_unrecognised(night, Landing(settings.landing), ingestors())
     return {"interrupted_loads_cleaned": interrupted, "unrecognised": len(unrecognised)}
@@ -69,6 +91,7 @@ def transform(as_of: dt.date, run_id: str, min_group_size: int) -> dict[str, obj
         # Normally prepare recorded the run; a run whose prepare failed is recorded here.
         audit.ensure_run(conn, run_id, as_of)
         audit.set_min_group_size(conn, run_id, min_group_size)
+    _checked_key(run_id)  # a night refused for its key builds nothing either
     outcome = build_marts(dsn, as_of, min_group_size, run_id)
     for mart, reason in sorted(outcome.blocked.items()):
         log.warning("mart %s blocked tonight: %s", mart, reason)
