@@ -11,10 +11,12 @@ from pathlib import Path
 
 
 def _date(text: str) -> dt.date:
+    from culture_warehouse.parameters import ParameterError, parse_as_of
+
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from None
+        return parse_as_of(text)
+    except ParameterError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text[:40]!r}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -193,6 +195,9 @@ def backfill_command(args: argparse.Namespace) -> int:
     if environment is None:
         return 2
     landing, dsn = environment
+    # The mark that lets these nights publish although a later night is published (pipeline.publish);
+    # it lives in this process only: the DAG's tasks run in it, a DAG trigger cannot set it.
+    os.environ["CULTURE_BACKFILL"] = "true"
     night = args.start
     while night <= args.end:
         status = _one_night(night, landing, dsn, args.quiet)
