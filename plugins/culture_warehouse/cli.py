@@ -98,10 +98,11 @@ def _one_night(as_of: dt.date, landing: str, dsn: str, quiet: bool = False) -> i
     """Run one night through the DAG and print its report; 0 only when marts were published."""
     from culture_warehouse import interrupt, progress
     from culture_warehouse.airflow_runner import run_dag
+    from culture_warehouse.redaction import redact_url
     from culture_warehouse.report import run_report
     from culture_warehouse.warehouse import connect
 
-    print(f"culture run: landing {landing}, as of {as_of.isoformat()}", flush=True)
+    print(f"culture run: landing {redact_url(landing)}, as of {as_of.isoformat()}", flush=True)
     started = dt.datetime.now(dt.UTC)
     interrupt.stop_on_signals()
     try:
@@ -169,7 +170,9 @@ def run_command(args: argparse.Namespace) -> int:
 
 def where_to_look(dsn: str) -> str:
     """The next steps printed after a night: how to query what was built and see the DAG."""
-    shown = _redacted(dsn)
+    from culture_warehouse.redaction import redact_url
+
+    shown = redact_url(dsn)
     return "\n".join(
         [
             "where to look next:",
@@ -206,16 +209,6 @@ def backfill_command(args: argparse.Namespace) -> int:
             return status
         night += dt.timedelta(days=1)
     return 0
-
-
-def _redacted(dsn: str) -> str:
-    """The DSN without its password, for printing."""
-    from urllib.parse import urlparse
-
-    url = urlparse(dsn)
-    if url.password:
-        return dsn.replace(f":{url.password}@", ":***@")
-    return dsn
 
 
 def generate_command(args: argparse.Namespace) -> int:
