@@ -210,7 +210,7 @@ def test_culture_backfill_marks_its_nights_as_backfill_and_culture_run_does_not(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     seen: list[bool] = []
-    monkeypatch.delenv("CULTURE_BACKFILL", raising=False)
+    monkeypatch.setenv("CULTURE_BACKFILL", "")  # restored (unset) after the test: backfill sets it
     monkeypatch.setattr(cli, "_night_environment", lambda args: (str(tmp_path), "postgresql://u@h/db"))
     monkeypatch.setattr(
         cli, "_one_night", lambda *args, **kwargs: seen.append(is_backfill("manual__x", "manual")) or 0

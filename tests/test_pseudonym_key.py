@@ -190,3 +190,15 @@ def test_a_night_without_a_key_outside_local_mode_refuses_before_touching_the_wa
     schemas = query(warehouse_dsn, "select schema_name from information_schema.schemata")
     assert ("audit",) not in schemas
     assert not no_key.exists()
+
+
+def test_culture_run_without_a_key_outside_local_mode_stops_before_any_night(
+    tmp_path: Path, no_key: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from culture_warehouse import cli
+
+    monkeypatch.setenv("CULTURE_ENV", "production")
+    monkeypatch.setenv("CULTURE_LANDING", str(tmp_path))  # restored after: the command sets it
+    status = cli.main(["run", "--landing", str(tmp_path), "--dsn", "postgresql://nobody@nowhere/db"])
+    assert status == 2
+    assert "culture: no pseudonym key: set CULTURE_PSEUDONYM_KEY" in capsys.readouterr().err

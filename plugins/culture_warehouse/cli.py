@@ -74,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
 def _night_environment(args: argparse.Namespace) -> tuple[str, str] | None:
     """Resolve landing and warehouse, export them for the DAG's tasks, prepare Airflow."""
     from culture_warehouse.airflow_runner import prepare_airflow_environment
+    from culture_warehouse.privacy import PseudonymKeyError, load_pseudonym_key
     from culture_warehouse.warehouse import resolve_dsn
 
     landing = args.landing or os.environ.get("CULTURE_LANDING")
@@ -86,6 +87,11 @@ def _night_environment(args: argparse.Namespace) -> tuple[str, str] | None:
             print(f"culture: landing folder {landing} does not exist", file=sys.stderr)
             return None
     os.environ["CULTURE_LANDING"] = landing
+    try:
+        load_pseudonym_key()  # no key (outside a laptop) or a short one: say so before any night
+    except PseudonymKeyError as refused:
+        print(f"culture: {refused}", file=sys.stderr)
+        return None
     if args.min_group_size is not None:
         os.environ["CULTURE_MIN_GROUP_SIZE"] = str(args.min_group_size)
     dsn = resolve_dsn(args.dsn)
