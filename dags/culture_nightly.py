@@ -23,13 +23,18 @@ first. Every task has an `execution_timeout` (`CULTURE_TASK_TIMEOUT_<TASK>_MINUT
 
 Failures alert through the Airflow connection `culture_alerts` (webhook, Slack or e-mail), and so
 do files rejected at the door. Parameters: `as_of` (YYYY-MM-DD, default the logical date in
-Copenhagen) and `landing` (default `CULTURE_LANDING`). All logic lives in the `culture_warehouse`
-package; the CLI `culture run` runs this same DAG in-process.
+Copenhagen) and `landing` (default `CULTURE_LANDING`; another location only inside it or under a
+`CULTURE_LANDING_ALLOW` prefix, unless `CULTURE_ALLOW_LANDING_OVERRIDE=true`). A night older than
+the one published refuses to publish unless it is a backfill run. A bad parameter or a missing or
+changed pseudonym key fails the night at once, without retries (docs/operations.md). All logic
+lives in the `culture_warehouse` package; the CLI `culture run` runs this same DAG in-process.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pendulum
@@ -37,19 +42,39 @@ from airflow.sdk import Param, dag, task
 
 from culture_warehouse.alerts import FailureNotifier
 from culture_warehouse.config import max_active_tasks, task_timeout
+from culture_warehouse.parameters import ParameterError, is_backfill, parse_as_of, trigger_landing
 from culture_warehouse.sources.registry import FOLDERS
 
 
 def _as_of(context: dict[str, Any]) -> dt.date:
     given = context["params"].get("as_of")
     if given:
-        return dt.date.fromisoformat(str(given))
+        return parse_as_of(given)
     logical = context.get("logical_date") or pendulum.now("UTC")
     return pendulum.instance(logical).in_timezone("Europe/Copenhagen").date()
 
 
 def _landing(context: dict[str, Any]) -> str | None:
-    return context["params"].get("landing") or None
+    return trigger_landing(context["params"].get("landing"))
+
+
+def _backfill(context: dict[str, Any]) -> bool:
+    dag_run = context.get("dag_run")
+    return is_backfill(context["run_id"], getattr(dag_run, "run_type", None))
+
+
+@contextmanager
+def _refusals_fail_without_retry() -> Iterator[None]:
+    """A bad parameter, a missing or foreign pseudonym key, or an older night's publish fails the
+    task at once: retrying cannot help, and the reason is the failure's message."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from culture_warehouse.privacy import PseudonymKeyError
+
+    try:
+        yield
+    except (ParameterError, PseudonymKeyError) as refused:
+        raise AirflowFailException(str(refused)) from None
 
 
 @dag(
@@ -70,8 +95,17 @@ def _landing(context: dict[str, Any]) -> str | None:
     },
     on_failure_callback=FailureNotifier(),
     params={
-        "as_of": Param(None, type=["null", "string"], description="YYYY-MM-DD; default: logical date"),
-        "landing": Param(None, type=["null", "string"], description="default: CULTURE_LANDING"),
+        "as_of": Param(
+            None,
+            type=["null", "string"],
+            pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+            description="YYYY-MM-DD; default: logical date",
+        ),
+        "landing": Param(
+            None,
+            type=["null", "string"],
+            description="default: CULTURE_LANDING; else inside it or a CULTURE_LANDING_ALLOW prefix",
+        ),
     },
 )
 def culture_nightly() -> None:
@@ -80,7 +114,7 @@ def culture_nightly() -> None:
         from culture_warehouse import pipeline
         from culture_warehouse.interrupt import stage
 
-        with stage():
+        with stage(), _refusals_fail_without_retry():
             return pipeline.start_night(_as_of(context), context["run_id"], _landing(context))
 
     @task(execution_timeout=task_timeout("ingest"))
@@ -88,7 +122,7 @@ def culture_nightly() -> None:
         from culture_warehouse import pipeline
         from culture_warehouse.interrupt import stage
 
-        with stage():
+        with stage(), _refusals_fail_without_retry():
             return pipeline.ingest(folder, _as_of(context), context["run_id"], _landing(context))
 
     @task(trigger_rule="all_done", execution_timeout=task_timeout("transform"))
@@ -100,7 +134,7 @@ def culture_nightly() -> None:
         from culture_warehouse.interrupt import stage
         from culture_warehouse.transform import BuildFailed
 
-        with stage():
+        with stage(), _refusals_fail_without_retry():
             try:
                 return pipeline.transform(_as_of(context), context["run_id"], min_group_size())
             except BuildFailed as failure:
@@ -113,12 +147,12 @@ def culture_nightly() -> None:
 
         from culture_warehouse import pipeline
         from culture_warehouse.interrupt import stage
-        from culture_warehouse.publish import PublishBlocked
+        from culture_warehouse.publish import PublishBlocked, PublishRefused
 
-        with stage():
+        with stage(), _refusals_fail_without_retry():
             try:
-                return pipeline.publish(context["run_id"])
-            except PublishBlocked as blocked:
+                return pipeline.publish(context["run_id"], backfill=_backfill(context))
+            except (PublishBlocked, PublishRefused) as blocked:
                 raise AirflowFailException(str(blocked)) from None
 
     # The folders in registry order, the largest first: when not all can run at once, the

@@ -490,6 +490,14 @@ def test_pseudonym_key_has_no_default_in_the_file(services: dict[str, Any]) -> N
         assert re.fullmatch(r"\$\{CULTURE_PSEUDONYM_KEY:\?[^}]+\}", value), value
 
 
+def test_the_containers_run_as_a_deployment_that_never_generates_a_pseudonym_key(
+    resolved: Callable[..., dict[str, Any]],
+) -> None:
+    services = resolved()["services"]
+    for name in AIRFLOW_SERVICES:
+        assert environment(services[name])["CULTURE_ENV"] == "production"
+
+
 @pytest.mark.parametrize("secret", SECRETS)
 def test_compose_refuses_to_start_without_each_secret(compose: dict[str, Any], secret: str) -> None:
     for missing in ({}, {secret: ""}):

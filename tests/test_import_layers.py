@@ -33,6 +33,8 @@ LAYERS: dict[str, int] = {
     "culture_warehouse": HELPERS,
     "culture_warehouse.config": HELPERS,
     "culture_warehouse.privacy": HELPERS,
+    "culture_warehouse.parameters": HELPERS,
+    "culture_warehouse.redaction": HELPERS,
     "culture_warehouse.limits": HELPERS,
     "culture_warehouse.safe_errors": HELPERS,
     "culture_warehouse.interrupt": HELPERS,

@@ -118,7 +118,7 @@ def test_numbers_without_a_valid_birth_date_are_left_alone(text: str) -> None:
 
 
 def test_pseudonyms_are_stable_keyed_and_ignore_spreadsheet_formatting() -> None:
-    first, other_key = Pseudonymiser(b"key-1"), Pseudonymiser(b"key-2")
+    first, other_key = Pseudonymiser(b"key-1".ljust(32, b"-")), Pseudonymiser(b"key-2".ljust(32, b"-"))
     assert first("E001") == first(" E001 ")
     assert first("1234") == first("1234.0")
     assert first("E001") != first("E002")
@@ -126,7 +126,7 @@ def test_pseudonyms_are_stable_keyed_and_ignore_spreadsheet_formatting() -> None
     assert "E001" not in first("E001")
 
 
-@pytest.mark.parametrize("key", [b"k", b"k" * 32, b"k" * 64, b"k" * 65, bytes(range(200))])
+@pytest.mark.parametrize("key", [b"k" * 32, b"k" * 63, b"k" * 64, b"k" * 65, bytes(range(200))])
 def test_a_pseudonym_is_the_standard_hmac_sha256_of_the_number_whatever_the_key_length(key: bytes) -> None:
     """The pseudonym stays what HMAC-SHA256 gives (RFC 2104), so earlier warehouses keep their
     employees' histories and any tool can recompute one with the key."""

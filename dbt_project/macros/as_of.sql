@@ -1,6 +1,6 @@
 {#- The night's as-of date as a SQL date literal. -#}
 {% macro as_of_date() -%}
-    cast('{{ var("as_of") }}' as date)
+    cast({{ sql_string(var("as_of")) }} as date)
 {%- endmacro %}
 
 {#- Open-ended validity is stored as this date so interval joins need no null handling. -#}

@@ -67,7 +67,7 @@ def run_bench(employees: int, seed: int, workdir: Path | None, door_only: bool =
         summary = generate_landing(landing, employees=employees, seed=seed, as_of=AS_OF)
     dsn = _private_server(folder)
     os.environ["CULTURE_WAREHOUSE_DSN"] = dsn
-    os.environ.setdefault("CULTURE_PSEUDONYM_KEY", "bench-key")
+    os.environ.setdefault("CULTURE_PSEUDONYM_KEY", "bench-pseudonym-key-not-a-secret-0123456789")
     serial_door = _serial_door(timings, landing, dsn)
     night_peak = _full_night(timings, landing, dsn, door_only)
     if not door_only:

@@ -11,10 +11,12 @@ from pathlib import Path
 
 
 def _date(text: str) -> dt.date:
+    from culture_warehouse.parameters import ParameterError, parse_as_of
+
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from None
+        return parse_as_of(text)
+    except ParameterError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text[:40]!r}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -77,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
 def _night_environment(args: argparse.Namespace) -> tuple[str, str] | None:
     """Resolve landing and warehouse, export them for the DAG's tasks, prepare Airflow."""
     from culture_warehouse.airflow_runner import prepare_airflow_environment
+    from culture_warehouse.privacy import PseudonymKeyError, load_pseudonym_key
     from culture_warehouse.warehouse import resolve_dsn
 
     landing = args.landing or os.environ.get("CULTURE_LANDING")
@@ -89,6 +92,11 @@ def _night_environment(args: argparse.Namespace) -> tuple[str, str] | None:
             print(f"culture: landing folder {landing} does not exist", file=sys.stderr)
             return None
     os.environ["CULTURE_LANDING"] = landing
+    try:
+        load_pseudonym_key()  # no key (outside a laptop) or a short one: say so before any night
+    except PseudonymKeyError as refused:
+        print(f"culture: {refused}", file=sys.stderr)
+        return None
     if args.min_group_size is not None:
         os.environ["CULTURE_MIN_GROUP_SIZE"] = str(args.min_group_size)
     dsn = resolve_dsn(args.dsn)
@@ -101,10 +109,11 @@ def _one_night(as_of: dt.date, landing: str, dsn: str, quiet: bool = False) -> i
     """Run one night through the DAG and print its report; 0 only when marts were published."""
     from culture_warehouse import interrupt, progress
     from culture_warehouse.airflow_runner import run_dag
+    from culture_warehouse.redaction import redact_url
     from culture_warehouse.report import run_report
     from culture_warehouse.warehouse import connect
 
-    print(f"culture run: landing {landing}, as of {as_of.isoformat()}", flush=True)
+    print(f"culture run: landing {redact_url(landing)}, as of {as_of.isoformat()}", flush=True)
     started = dt.datetime.now(dt.UTC)
     interrupt.stop_on_signals()
     try:
@@ -172,7 +181,9 @@ def run_command(args: argparse.Namespace) -> int:
 
 def where_to_look(dsn: str) -> str:
     """The next steps printed after a night: how to query what was built and see the DAG."""
-    shown = _redacted(dsn)
+    from culture_warehouse.redaction import redact_url
+
+    shown = redact_url(dsn)
     return "\n".join(
         [
             "where to look next:",
@@ -198,6 +209,9 @@ def backfill_command(args: argparse.Namespace) -> int:
     if environment is None:
         return 2
     landing, dsn = environment
+    # The mark that lets these nights publish although a later night is published (pipeline.publish);
+    # it lives in this process only: the DAG's tasks run in it, a DAG trigger cannot set it.
+    os.environ["CULTURE_BACKFILL"] = "true"
     night = args.start
     while night <= args.end:
         status = _one_night(night, landing, dsn, args.quiet)
@@ -206,16 +220,6 @@ def backfill_command(args: argparse.Namespace) -> int:
             return status
         night += dt.timedelta(days=1)
     return 0
-
-
-def _redacted(dsn: str) -> str:
-    """The DSN without its password, for printing."""
-    from urllib.parse import urlparse
-
-    url = urlparse(dsn)
-    if url.password:
-        return dsn.replace(f":{url.password}@", ":***@")
-    return dsn
 
 
 def generate_command(args: argparse.Namespace) -> int:

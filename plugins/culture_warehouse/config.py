@@ -71,6 +71,13 @@ def max_active_tasks() -> int:
     return int(raw)
 
 
+def local_environment() -> bool:
+    """True on a laptop: ``CULTURE_ENV`` unset or ``local``. Any other value (``production``,
+    ``test``, ``staging``…) is a deployment, where a missing pseudonym key stops the night instead
+    of being generated."""
+    return os.environ.get("CULTURE_ENV", "").strip().lower() in ("", "local")
+
+
 def landing_location() -> str | None:
     """The landing location from ``CULTURE_LANDING``: a local folder or an fsspec URL."""
     return os.environ.get("CULTURE_LANDING") or None

@@ -5,13 +5,20 @@ Nothing in here logs a value: callers get a redacted string or a pseudonym back,
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import hmac
+import logging
 import os
 import re
 import secrets
 import sys
 from pathlib import Path
+
+from culture_warehouse.config import local_environment
+
+log = logging.getLogger(__name__)
 
 PERSONAL_COLUMNS = frozenset(
     {"cpr", "cpr_nr", "cpr_nummer", "first_name", "last_name", "name", "full_name", "email",
@@ -79,49 +86,132 @@ def contains_cpr(text: str) -> bool:
     return redact_cpr(text) != text
 
 
+MIN_KEY_BYTES = 32
+"""A pseudonym key shorter than this is refused everywhere (``openssl rand -hex 32`` gives 64)."""
+
+KEY_VARIABLE = "CULTURE_PSEUDONYM_KEY"
+KEY_CONNECTION = "culture_pseudonym_key"
+_FINGERPRINT_LABEL = b"culture-warehouse pseudonym key fingerprint v1"
+
+
+class PseudonymKeyError(RuntimeError):
+    """No usable pseudonym key: the night must not start (nor load anything) with this one."""
+
+
+class KeyFingerprintMismatch(PseudonymKeyError):
+    """The key differs from the one the warehouse's pseudonyms were made with."""
+
+
 def default_key_path() -> Path:
     """Where the locally generated pseudonym key lives: outside the repository, per user."""
     base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     return Path(base) / "culture-warehouse" / "pseudonym.key"
 
 
-def load_pseudonym_key() -> bytes:
-    """The HMAC key: ``CULTURE_PSEUDONYM_KEY``, else the Airflow connection, else a local key file.
+def checked_key(key: bytes, origin: str) -> bytes:
+    """The key when it is at least ``MIN_KEY_BYTES`` long; else PseudonymKeyError naming its origin."""
+    if len(key) < MIN_KEY_BYTES:
+        raise PseudonymKeyError(
+            f"the pseudonym key from {origin} is {len(key)} bytes; at least {MIN_KEY_BYTES} are needed"
+            " (generate one with `openssl rand -hex 32`)"
+        )
+    return key
 
-    The local file is created once with 32 random bytes so that a laptop run is stable across
-    nights without anybody choosing a key; deployments must set the variable or the connection.
+
+def key_fingerprint(key: bytes) -> str:
+    """HMAC-SHA256 of a fixed label under the key: tells keys apart, reveals nothing of the key."""
+    return hmac.new(key, _FINGERPRINT_LABEL, hashlib.sha256).hexdigest()
+
+
+def load_pseudonym_key() -> bytes:
+    """The HMAC key: ``CULTURE_PSEUDONYM_KEY``, else the Airflow connection, else (on a laptop
+    only) a local key file.
+
+    On a laptop (``CULTURE_ENV`` unset or ``local``) the file is created once with 32 random bytes
+    so that runs are stable across nights without anybody choosing a key. Anywhere else a missing
+    key, or a connection that cannot be read, raises PseudonymKeyError: a freshly generated key
+    would silently give every employee a new pseudonym. A key under 32 bytes is always refused.
     """
-    from_env = os.environ.get("CULTURE_PSEUDONYM_KEY")
+    from_env = os.environ.get(KEY_VARIABLE)
     if from_env:
-        return from_env.encode()
-    from_airflow = _key_from_airflow_connection()
+        return checked_key(from_env.encode(), KEY_VARIABLE)
+    local = local_environment()
+    try:
+        from_airflow = _key_from_airflow_connection()
+    except PseudonymKeyError as unreadable:
+        if not local:
+            raise
+        log.warning("%s; using the local key file", unreadable)
+        from_airflow = None
     if from_airflow:
-        return from_airflow.encode()
-    path = default_key_path()
+        return checked_key(from_airflow.encode(), f"the Airflow connection {KEY_CONNECTION!r}")
+    if not local:
+        raise PseudonymKeyError(
+            f"no pseudonym key: set {KEY_VARIABLE} or the Airflow connection {KEY_CONNECTION!r}"
+            f" (password). CULTURE_ENV is {os.environ.get('CULTURE_ENV')!r}, so no key is generated:"
+            " a new key would give every employee a new pseudonym"
+        )
+    return _local_key(default_key_path())
+
+
+def _local_key(path: Path) -> bytes:
+    """The laptop's key file, created when missing; never readable by others, not for an instant."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip().encode()
+        _create_key_file(path, secrets.token_hex(32).encode())
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        raise PseudonymKeyError(f"the pseudonym key file {path} is readable by others: chmod 600 it")
+    return checked_key(path.read_bytes().strip(), str(path))
+
+
+def _create_key_file(path: Path, key: bytes) -> None:
+    """Write the key to a private temporary file (0600 from its creation), then link it into place.
+
+    ``os.link`` never replaces an existing file: when two processes race, both use the key that
+    was linked first, and the file never holds a partial key.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    try:
+        with os.fdopen(descriptor, "wb", closefd=False) as handle:
+            handle.write(key)
+            handle.flush()
+            os.fsync(descriptor)
+        with contextlib.suppress(FileExistsError):  # another process created it first: use theirs
+            os.link(temporary, path)
+    finally:
+        os.close(descriptor)
+        temporary.unlink(missing_ok=True)
 
 
 def _key_from_airflow_connection() -> str | None:
-    """The password of the Airflow connection ``culture_pseudonym_key``, when one is defined."""
+    """The password of the Airflow connection ``culture_pseudonym_key``; None when not running
+    under Airflow or when no such connection is defined. PseudonymKeyError when it exists but
+    cannot be read (a secrets backend refusing, the API server unreachable)."""
     if "airflow.sdk" not in sys.modules:
         return None  # not running under Airflow: no connections to look up
     try:
         from airflow.sdk import Connection
-
-        password = Connection.get("culture_pseudonym_key").password
-    except Exception:
+        from airflow.sdk.exceptions import AirflowNotFoundException
+    except ImportError:
         return None
-    return password or None
+    try:
+        password = Connection.get(KEY_CONNECTION).password
+    except AirflowNotFoundException:
+        return None
+    except Exception as error:
+        raise PseudonymKeyError(
+            f"the Airflow connection {KEY_CONNECTION!r} could not be read ({type(error).__name__})"
+        ) from None
+    return str(password) if password else None
 
 
 class Pseudonymiser:
     """Keyed HMAC-SHA256 pseudonyms: the same employee number gives the same pseudonym everywhere."""
 
     def __init__(self, key: bytes) -> None:
+        checked_key(key, "the caller")
         # HMAC (RFC 2104) from two SHA-256 states with the padded key already absorbed: each
         # number copies them, a third faster than copying an ``hmac`` object (which wraps the
         # same two states), and the same digest (tests compare it with ``hmac``).

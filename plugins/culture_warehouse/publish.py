@@ -29,6 +29,10 @@ class PublishBlocked(RuntimeError):
     """Some marts could not be published tonight; they keep an earlier night's version."""
 
 
+class PublishRefused(RuntimeError):
+    """Nothing is published tonight (an older night than the one BI reads, not run as a backfill)."""
+
+
 @dataclass(frozen=True)
 class Publication:
     published: tuple[str, ...]

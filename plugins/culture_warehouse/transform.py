@@ -21,6 +21,7 @@ from typing import Any
 
 from culture_warehouse import audit
 from culture_warehouse.config import project_dir, state_dir
+from culture_warehouse.parameters import check_run_id
 from culture_warehouse.warehouse import connect, dbt_connection_env
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,12 @@ def dbt_args(
     run_id: str = "",
     log_level: str = "warn",
 ) -> list[str]:
-    """The dbt command line shared by the pipeline and by operators debugging a night by hand."""
+    """The dbt command line shared by the pipeline and by operators debugging a night by hand.
+
+    The variables travel as one JSON argument (no shell); the run id is checked first, and the
+    models quote it as a SQL literal (macro ``sql_string``)."""
+    if run_id:
+        check_run_id(run_id)
     variables = {"as_of": as_of.isoformat(), "min_group_size": min_group_size,
                  "marts_schema": marts_schema, "run_id": run_id}  # fmt: skip
     return [

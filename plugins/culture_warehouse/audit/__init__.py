@@ -4,7 +4,8 @@ The night's record lives here and only here: which run ran with which settings a
 (``runs``), what each delivered file became (``load_ledger`` and ``load_attempts``, written by
 ``audit.ledger``), rows set aside (``quarantine``), Great Expectations verdicts
 (``validation_results``), unknown columns (``schema_drift``), source freshness, each mart's outcome,
-MTU units outside the tree and the disclosure control's counts. Other modules call these functions
+MTU units outside the tree, the disclosure control's counts and the pseudonym key's fingerprint
+(``pseudonym_key``: never the key). Other modules call these functions
 rather than writing SQL into ``audit.*`` themselves; reading the tables in queries stays where the
 query is. Nothing written here holds personal data: counts, names of files and columns, reasons.
 """
@@ -12,11 +13,13 @@ query is. Nothing written here holds personal data: counts, names of files and c
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 from collections.abc import Iterable, Mapping
 from typing import Protocol
 
 import psycopg
 
+from culture_warehouse.privacy import KeyFingerprintMismatch
 from culture_warehouse.validate import SuiteOutcome
 from culture_warehouse.warehouse import connect
 
@@ -125,6 +128,12 @@ create table if not exists audit.load_attempts (
     last_run_id text not null,
     primary key (path, sha256)
 );
+create table if not exists audit.pseudonym_key (
+    only_row boolean primary key default true check (only_row),
+    fingerprint text not null,
+    first_run_id text not null,
+    recorded_at timestamptz not null default now()
+);
 create table if not exists audit.mart_outcomes (
     run_id text not null,
     mart text not null,
@@ -171,6 +180,32 @@ def finish_run(conn: psycopg.Connection, run_id: str, status: str, reason: str |
     conn.execute(
         "update audit.runs set status = %s, reason = %s, finished_at = now() where run_id = %s",
         (status, reason, run_id),
+    )
+
+
+# --- the pseudonym key ----------------------------------------------------------------------------
+
+
+def check_key_fingerprint(conn: psycopg.Connection, fingerprint: str, run_id: str) -> None:
+    """Record the key's fingerprint on the warehouse's first night; on every later night raise
+    KeyFingerprintMismatch when tonight's key gives another one (its pseudonyms would not match)."""
+    conn.execute(
+        "insert into audit.pseudonym_key (fingerprint, first_run_id) values (%s, %s) on conflict do nothing",
+        (fingerprint, run_id),
+    )
+    row = conn.execute("select fingerprint, first_run_id, recorded_at from audit.pseudonym_key").fetchone()
+    assert row is not None
+    recorded, first_run, recorded_at = str(row[0]), str(row[1]), row[2]
+    if hmac.compare_digest(recorded, fingerprint):
+        return
+    raise KeyFingerprintMismatch(
+        f"pseudonym key fingerprint mismatch: tonight's key has fingerprint {fingerprint[:16]}…, this"
+        f" warehouse's pseudonyms were made with the key of fingerprint {recorded[:16]}… (recorded"
+        f" by run {first_run} on {recorded_at:%Y-%m-%d}). Nothing was loaded: tonight's pseudonyms"
+        " would not match the history. Restore the key this warehouse was built with, or replay"
+        " the landing zone under the new key into a new, empty warehouse with"
+        " `culture backfill --dsn <new warehouse> --from <first night> --to <today>`"
+        " (docs/operations.md)"
     )
 
 

@@ -15,7 +15,7 @@ this_night as (
     from checks
     where
         {% if var('run_id', '') -%}
-            run_id = '{{ var("run_id") }}'
+            run_id = {{ sql_string(var("run_id")) }}
         {%- else -%}
             as_of = {{ as_of_date() }}
         {%- endif %}
