@@ -302,3 +302,34 @@ def test_responses_before_any_catalogue_of_their_round_are_rejected_with_the_rea
         ),
     ]
     assert query(nights.dsn, "select count(*) from raw.mtu_respondents where survey_id = 'NC2026'") == [(0,)]
+
+
+def test_each_responses_load_is_counted_once_per_question_for_its_suite_and_a_rejected_one_not_at_all(
+    nights: Nights,
+) -> None:
+    summary = query(
+        nights.dsn,
+        "select _load_id, question_code, n_answer_rows, n_without_respondent, n_respondents"
+        " from raw.mtu_answer_summary order by 1, 2",
+    )
+    counted = query(
+        nights.dsn,
+        """
+        select a._load_id, a.question_code, count(*), count(*) - count(a.respondent_id),
+            (select count(*) from raw.mtu_respondents as r where r._load_id = a._load_id)
+        from raw.mtu_answers as a group by a._load_id, a.question_code order by 1, 2
+        """,
+    )
+    assert summary and summary == counted
+    summarised = {row[0] for row in summary}
+    loads = query(
+        nights.dsn,
+        "select load_id, status from audit.load_ledger where entity = 'responses' and load_id is not null",
+    )
+    rejected = {load for load, status in loads if status == "rejected"}
+    assert rejected and rejected.isdisjoint(summarised)
+    suites = query(
+        nights.dsn,
+        "select count(*), bool_and(success) from audit.validation_results where suite = 'mtu_answers'",
+    )
+    assert suites[0][0] >= len(summarised) and suites[0][1]
