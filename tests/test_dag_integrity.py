@@ -101,3 +101,14 @@ def test_a_bad_task_limit_is_refused_with_the_variable_named(monkeypatch: pytest
         max_active_tasks()
     monkeypatch.delenv("CULTURE_MAX_ACTIVE_TASKS")
     assert max_active_tasks() >= 1
+
+
+def test_a_failure_alerts_once_from_the_failed_task_not_again_from_the_run(dagbag: object) -> None:
+    from culture_warehouse.alerts import FailureNotifier
+
+    dag = dagbag.dags["culture_nightly"]  # type: ignore[attr-defined]
+    assert not dag.on_failure_callback
+    for task in dag.tasks:
+        callbacks = task.on_failure_callback
+        callbacks = callbacks if isinstance(callbacks, list) else [callbacks]
+        assert [type(c) for c in callbacks] == [FailureNotifier], task.task_id
