@@ -4,8 +4,10 @@ Messages name the source, the file and the reason, and nothing else: no values, 
 every CPR-like number redacted. Where they go is an Airflow connection (default
 ``culture_alerts``): an ``http``/``https`` connection is a webhook (Slack-compatible ``{"text": …}``
 JSON), ``slack``/``slackwebhook`` the same to its webhook URL, and ``smtp``/``email`` sends an
-e-mail to the addresses in the connection's extra field ``to``. Without the connection, the
-alert is only logged.
+e-mail to the addresses in the connection's extra field ``to``, always encrypted (STARTTLS on
+port 587 by default, implicit TLS with ``"ssl": true`` or port 465, the certificate verified;
+only ``"starttls": false`` sends in the clear, for a relay on the same host). Without the
+connection, the alert is only logged. One failure, one alert: the failed task's callback.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import smtplib
+import ssl
 import sys
 import urllib.request
 from dataclasses import dataclass
@@ -105,9 +108,22 @@ def _send_mail(alert: Alert, connection: Any) -> None:
     message["From"] = extra.get("from", "culture-warehouse@localhost")
     message["To"] = ", ".join(recipients)
     message.set_content(alert.text)
-    with smtplib.SMTP(connection.host or "localhost", int(connection.port or 25), timeout=10) as smtp:
-        if extra.get("starttls"):
-            smtp.starttls()
+    # Encrypted unless the connection says otherwise: implicit TLS (``"ssl": true`` or port 465)
+    # or STARTTLS on the submission port, with the server's certificate verified; a server
+    # without STARTTLS fails the alert (logged) rather than sending the login in the clear. A
+    # trusted relay on the same host may set ``"starttls": false``.
+    context = ssl.create_default_context()
+    host = connection.host or "localhost"
+    implicit = bool(extra.get("ssl")) or connection.port == 465
+    port = int(connection.port or (465 if implicit else 587))
+    client = (
+        smtplib.SMTP_SSL(host, port, timeout=10, context=context)
+        if implicit
+        else smtplib.SMTP(host, port, timeout=10)
+    )
+    with client as smtp:
+        if not implicit and extra.get("starttls", True) is not False:
+            smtp.starttls(context=context)
         if connection.login:
             smtp.login(connection.login, connection.password or "")
         smtp.send_message(message)
