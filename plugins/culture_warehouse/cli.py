@@ -170,11 +170,14 @@ def _stopped(dsn: str, as_of: dt.date, started: dt.datetime) -> int:
 
 def run_command(args: argparse.Namespace) -> int:
     """Run the night through the DAG in-process; exit 0 only when new marts were published."""
-    environment = _night_environment(args)
-    if environment is None:
-        return 2
-    landing, dsn = environment
-    status = _one_night(args.as_of, landing, dsn, args.quiet)
+    from culture_warehouse.state_lock import exclusive_state
+
+    with exclusive_state():
+        environment = _night_environment(args)
+        if environment is None:
+            return 2
+        landing, dsn = environment
+        status = _one_night(args.as_of, landing, dsn, args.quiet)
     print(where_to_look(dsn))
     return status
 
@@ -205,6 +208,13 @@ def backfill_command(args: argparse.Namespace) -> int:
     if args.end < args.start:
         print("culture backfill: --to is before --from", file=sys.stderr)
         return 2
+    from culture_warehouse.state_lock import exclusive_state
+
+    with exclusive_state():
+        return _backfill(args)
+
+
+def _backfill(args: argparse.Namespace) -> int:
     environment = _night_environment(args)
     if environment is None:
         return 2
