@@ -314,6 +314,7 @@ def protect(conn: psycopg.Connection, schema: str, k: float) -> Outcome:
         for cell in cells:
             extra[cell.mart] += 1
         audits.append(audit_family(family))
+        del family, cells  # freed before the next family is read: one family in memory at a time
     return Outcome(dict(extra), audits, time.monotonic() - started)
 
 
@@ -329,8 +330,10 @@ def audit(
     be published); nothing is changed. ``lean=False`` reads the families as the control does
     (slower at scale, the same answer: a test compares them)."""
     started = time.monotonic()
-    families = read_families(conn, schema, k, lean=lean, withheld=skip, parts=parts)
-    audits = [audit_family(family, blame=True) for family in families]
+    audits = []
+    for family in read_families(conn, schema, k, lean=lean, withheld=skip, parts=parts):
+        audits.append(audit_family(family, blame=True))
+        del family  # freed before the next family is read
     return Outcome({}, audits, time.monotonic() - started)
 
 

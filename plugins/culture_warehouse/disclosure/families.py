@@ -22,6 +22,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Set
 from functools import partial
+from sys import intern
 from typing import Any
 
 import psycopg
@@ -48,6 +49,7 @@ VARIABLES = ("age_band", "seniority_band", "job_family", "is_manager")
 
 
 PARTS = ("breakdown", "questions", "absence")
+NO_DIMENSION: frozenset[str] = frozenset()  # one object for the cells hidden in no dimension
 
 
 def read_families(
@@ -84,18 +86,19 @@ def _round_trees(conn: psycopg.Connection) -> tuple[dict[str, Tree], dict[tuple[
     respondents: dict[tuple[str, str], int] = {}
     for survey, unit, parent, n in conn.execute(
         "select survey_id, org_unit_code, parent_code, n_respondents from intermediate.int_mtu_groups"
-    ).fetchall():
-        parents[survey][unit] = parent
+    ):
+        survey, unit = intern(survey), intern(unit)
+        parents[survey][unit] = None if parent is None else intern(parent)
         respondents[(survey, unit)] = int(n)
     return {survey: Tree(p) for survey, p in parents.items()}, respondents
 
 
 def _dimension_cells(conn: psycopg.Connection, schema: str) -> dict[tuple[str, str, str], bool]:
     return {
-        (str(s), str(u), str(d)): bool(shown)
+        (intern(str(s)), intern(str(u)), intern(str(d))): bool(shown)
         for s, u, d, shown in conn.execute(
             f"select survey_id, org_unit_code, dimension, not suppressed from {schema}.{DIMENSION_MART}"
-        ).fetchall()
+        )
     }
 
 
@@ -114,13 +117,13 @@ def breakdown_families(
         from by_value group by 1, 2, 3, 4
         """,
         (MISSING,),
-    ).fetchall():
-        direct[(survey, variable)][value][unit] = float(n)
+    ):
+        direct[(intern(survey), intern(variable))][intern(value)][intern(unit)] = float(n)
     silent: dict[tuple[str, str, str], dict[Hashable, dict[str, float]]] = defaultdict(
         lambda: defaultdict(dict)
     )
-    for survey, unit, variable, value, dimension, n in conn.execute(_SILENT, (MISSING,)).fetchall():
-        silent[(survey, variable, dimension)][value][unit] = float(n)
+    for survey, unit, variable, value, dimension, n in conn.execute(_SILENT, (MISSING,)):
+        silent[(intern(survey), intern(variable), intern(dimension))][intern(value)][intern(unit)] = float(n)
     # The groups of a dimension whose members all answered none of its items.
     empty_in: dict[tuple[str, str], dict[str, list[tuple[str, Hashable]]]] = defaultdict(dict)
     for (survey, variable, dimension), by_value in sorted(silent.items()):
@@ -143,12 +146,15 @@ def breakdown_families(
         " then array_agg(dimension) filter (where suppressed) end"
         f" from {schema}.{BREAKDOWN_MART} group by 1, 2, 3, 4"
     ):
-        published[(survey, variable)].append((unit, value, bool(shown), frozenset(hidden or ())))
-    for (survey, variable), columns in sorted(direct.items()):
+        published[(intern(survey), intern(variable))].append(
+            (intern(unit), intern(value), bool(shown), frozenset(hidden) if hidden else NO_DIMENSION)
+        )
+    for survey, variable in sorted(direct):
+        columns = direct.pop((survey, variable))  # each family's counts are freed once it is built
         tree = trees.get(survey)
         if tree is None:
             continue
-        cells = published[(survey, variable)]
+        cells = published.pop((survey, variable), [])
         if lean:
             family = _breakdown_family(
                 f"breakdown {survey} {variable}", columns, None, tree, (survey, variable),
@@ -159,6 +165,7 @@ def breakdown_families(
                 family, tree, survey, cells, empty_in[(survey, variable)], dimension_cells, shown_units
             )
             yield family
+            del family  # before the next family is read: one family in memory
             continue
         every = _breakdown_family(
             f"breakdown {survey} {variable}", columns, None, tree, (survey, variable),
@@ -171,6 +178,7 @@ def breakdown_families(
         hidden_now = {
             (str(c.key[1]), str(c.key[3])) for c in every.cells if c.mart == BREAKDOWN_MART and not c.shown
         }
+        del every
         cells = [(u, v, shown and (u, v) not in hidden_now, hidden) for u, v, shown, hidden in cells]
         for dimension, groups in empty_in[(survey, variable)].items():
             present = {value: dict(units) for value, units in columns.items()}
@@ -372,16 +380,17 @@ def question_families(
             on g.survey_id = i.survey_id and g.org_unit_code = i.org_unit_code
         where i.n_answers > 0
         """
-    ).fetchall():
-        direct[(survey, dimension)][question][unit] = float(n)
+    ):
+        direct[(intern(survey), intern(dimension))][intern(question)][intern(unit)] = float(n)
     dimension_shown = _dimension_cells(conn, schema)
     published: dict[tuple[str, str], list[tuple[str, str, bool]]] = defaultdict(list)
     for survey, unit, dimension, question, shown in conn.execute(
         "select survey_id, org_unit_code, dimension, question_code, not suppressed"
         f" from {schema}.{QUESTION_MART}"
-    ).fetchall():
-        published[(survey, dimension)].append((unit, question, bool(shown)))
-    for (survey, dimension), columns in sorted(direct.items()):
+    ):
+        published[(intern(survey), intern(dimension))].append((intern(unit), intern(question), bool(shown)))
+    for survey, dimension in sorted(direct):
+        columns = direct.pop((survey, dimension))
         tree = trees.get(survey)
         if tree is None:
             continue
@@ -435,24 +444,25 @@ def absence_family(
     """Sick days: monthly cells, 12-month windows, one variable per unit and tree segment."""
     # Windows link every month of a unit: trying candidates costs more here than it saves.
     family = Family("absence", tries=0, lean=lean, k=k, withheld=withheld)
+    dates: dict[dt.date, dt.date] = {}  # one object per date: the same months recur on every row
     trees: dict[dt.date, Tree] = {}
     parents: dict[dt.date, dict[str, str | None]] = defaultdict(dict)
     for epoch, unit, parent in conn.execute(
         "select epoch_start, org_unit_code, parent_code from intermediate.int_org_unit_paths"
-    ).fetchall():
-        parents[epoch][unit] = parent
+    ):
+        parents[dates.setdefault(epoch, epoch)][intern(unit)] = None if parent is None else intern(parent)
     trees = {epoch: Tree(p) for epoch, p in parents.items()}
     segments: dict[dt.date, list[dt.date]] = defaultdict(list)  # month → epochs cutting it
     for month, epoch in conn.execute(
         "select month_start, epoch_start from intermediate.int_hr_month_segments order by 1, 2"
-    ).fetchall():
-        segments[month].append(epoch)
+    ):
+        segments[dates.setdefault(month, month)].append(dates.setdefault(epoch, epoch))
     staffing: dict[tuple[dt.date, dt.date], dict[str, float]] = defaultdict(dict)
     for unit, month, epoch, days in conn.execute(
         "select org_unit_code, month_start, epoch_start, headcount_days"
         " from intermediate.int_staffing_by_unit_month"
-    ).fetchall():
-        staffing[(month, epoch)][unit] = float(days)
+    ):
+        staffing[(dates.setdefault(month, month), dates.setdefault(epoch, epoch))][intern(unit)] = float(days)
     subtree: dict[tuple[dt.date, dt.date], dict[str, float]] = {}
     for month, epochs in segments.items():
         for epoch in epochs:
@@ -487,7 +497,8 @@ def absence_family(
 
     for unit, month, shown in conn.execute(
         f"select org_unit_code, month_start, not suppressed from {schema}.{MONTHLY_MART}"
-    ).fetchall():
+    ):
+        unit, month = intern(unit), dates.setdefault(month, month)
         terms, size = cell_form(unit, [month])
         days = _days(month, _month_end(month))
         family.add_cell(Cell(MONTHLY_MART, (unit, month), terms, size / days, month, bool(shown), fine=True))
@@ -508,7 +519,8 @@ def absence_family(
     if with_windows:
         for unit, period_end, shown in conn.execute(
             f"select org_unit_code, period_end, not absence_suppressed from {schema}.{SCORECARD_MART}"
-        ).fetchall():
+        ):
+            unit, period_end = intern(unit), dates.setdefault(period_end, period_end)
             start = _window_start(period_end)
             months = [m for m in segments if start <= m <= period_end]
             terms, size = cell_form(unit, months)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from culture_warehouse.disclosure.solver import Form, Publication, form
 
 
-@dataclass
+@dataclass(slots=True)  # millions of cells at state scale: no __dict__ each
 class Cell:
     """A published group figure: where it lives, what it sums, how big it is."""
 
@@ -39,7 +39,7 @@ class Cell:
     fine: bool  # a finest-grained mart's cell, where secondary suppressions go first
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Secret:
     kind: str
     key: tuple[Hashable, ...]
@@ -83,23 +83,28 @@ class Family:
     # each variant instead of the family alone.
     variants: list[Variant] = field(default_factory=list)
     _variables: dict[Hashable, int] = field(default_factory=dict)
+    # The term (variable, 1) of each variable, one object shared by every form that has it: a
+    # variable is in several cells, secrets and constraints, millions of terms at state scale.
+    _ones: list[tuple[int, int]] = field(default_factory=list)
 
     def variable(self, name: Hashable) -> int:
         found = self._variables.get(name)
         if found is None:
             found = self._variables[name] = len(self._variables)
+            self._ones.append((found, 1))
         return found
 
     def terms(self, names: Iterable[Hashable], coefficient: int = 1) -> list[tuple[int, int]]:
         """Terms for these sums, leaving out every sum over an empty subtree (known to be 0)."""
-        zero, variables = self.empty, self._variables
+        zero, variables, ones = self.empty, self._variables, self._ones
         out = []
         for name in names:
             if name not in zero:
                 found = variables.get(name)
                 if found is None:
                     found = variables[name] = len(variables)
-                out.append((found, coefficient))
+                    ones.append((found, 1))
+                out.append(ones[found] if coefficient == 1 else (found, coefficient))
         return out
 
     def add_cell(self, cell: Cell) -> None:

@@ -16,7 +16,7 @@ elimination: the same answer as rational arithmetic), never with a floating-poin
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from math import gcd
 
@@ -123,7 +123,7 @@ class Publication:
 
     def __init__(self, published: Sequence[Form], known: Iterable[int] = ()) -> None:
         self.known = _peel(published, set(known))
-        residual = [tuple((v, c) for v, c in terms if v not in self.known) for terms in published]
+        residual = [_without(terms, self.known) for terms in published]
         self.residual = [terms for terms in residual if len(terms) >= 2]
         self.components, self.in_residual = _connect(self.residual)
         self.component = {v: self.components.find(v) for v in self.in_residual}
@@ -153,14 +153,14 @@ class Publication:
         variable in ``Extension.touched`` is the same as this publication's.
         """
         rows = self._rows()
-        reduced = [tuple((v, c) for v, c in terms if v not in self.known) for terms in extra]
+        reduced = [_without(terms, self.known) for terms in extra]
         reduced = [terms for terms in reduced if terms]
         roots = {self.component[v] for terms in reduced for v, _ in terms if v in self.component}
         local = [terms for root in roots for terms in rows.get(root, ())] + reduced
         new = Publication.__new__(Publication)
         new.known = set(self.known)
         new.known |= _peel(local)
-        residual = [tuple((v, c) for v, c in terms if v not in new.known) for terms in local]
+        residual = [_without(terms, new.known) for terms in local]
         residual = [terms for terms in residual if len(terms) >= 2]
         touched = {v for terms in local for v, _ in terms}
         new.components, new.in_residual = _connect(residual)
@@ -210,6 +210,15 @@ class Extension:
             if not answers[index]:
                 answers[index] = self.publication.determined(secrets[index])
         return answers
+
+
+def _without(terms: Form, known: Set[int]) -> Form:
+    """The form without its known variables: the same object when it has none, and the same
+    term objects (at state scale a family has millions of terms)."""
+    for variable, _ in terms:
+        if variable in known:
+            return tuple(term for term in terms if term[0] not in known)
+    return terms
 
 
 def _connect(residual: Sequence[Form]) -> tuple[_Components, set[int]]:
