@@ -2,10 +2,11 @@
 deployment (docker/postgres-init) separates Airflow's metadata from the warehouse.
 
 The init script is run with psql on a private embedded PostgreSQL (it creates server-wide roles),
-its secrets read from files as the postgres image would; the night is then prepared as
-``culture_etl``. The README's "A real PostgreSQL" statements are the same. pgserver trusts local
-connections, so a password is checked against the verifier PostgreSQL stored rather than by
-logging in; role attributes, ownership and CONNECT are checked by PostgreSQL itself.
+its secrets read from files as the postgres image would; the night is then prepared (and, in the
+slow suite, run to publication and read by a BI login) as ``culture_etl``. The README's "A real
+PostgreSQL" statements are the same. pgserver trusts local connections, so a password is checked
+against the verifier PostgreSQL stored rather than by logging in; role attributes, ownership and
+CONNECT are checked by PostgreSQL itself.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import pytest
 from culture_warehouse import pipeline, warehouse
 from culture_warehouse.warehouse import BI_ROLE, MissingBiRole, bootstrap
 from drops import write_hr_drop
+from nights import run_night
 
 ROOT = Path(__file__).resolve().parents[1]
 INIT_SQL = ROOT / "docker" / "postgres-init" / "01-roles-and-databases.sql"
@@ -203,3 +205,23 @@ def test_a_missing_bi_role_the_owner_may_not_create_is_a_clear_error(
         with psycopg.connect(pg_server, autocommit=True) as admin:
             admin.execute(f"drop database if exists {database} with (force)")
             admin.execute(f"drop role if exists {owner}")
+
+
+@pytest.mark.slow
+def test_a_whole_night_publishes_as_the_non_superuser_owner_and_bi_reads_only_marts(
+    compose_postgres: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    etl = as_role(compose_postgres, "culture_etl", "warehouse")
+    monkeypatch.setenv("CULTURE_WAREHOUSE_DSN", etl)
+    write_hr_drop(tmp_path, "20260630")
+    result = run_night(tmp_path, dt.date(2026, 7, 1))
+    assert result.published
+    with psycopg.connect(compose_postgres, autocommit=True) as admin:
+        admin.execute("create role bi_night login in role culture_bi_reader")
+    with psycopg.connect(as_role(compose_postgres, "bi_night", "warehouse")) as bi:
+        assert bi.execute("select count(*) from marts.publication_status").fetchone()
+    with (
+        psycopg.connect(as_role(compose_postgres, "bi_night", "warehouse")) as bi,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        bi.execute("select count(*) from raw.hr_employees")
