@@ -78,6 +78,31 @@ def local_environment() -> bool:
     return os.environ.get("CULTURE_ENV", "").strip().lower() in ("", "local")
 
 
+class SecretFileError(ValueError):
+    """A ``*_FILE`` variable names a file that cannot be read or holds nothing."""
+
+
+def secret_from_file(variable: str) -> str | None:
+    """The secret in the file the variable names (a Docker secret, ``/run/secrets/<name>``).
+
+    None when the variable is unset or empty. The text is returned without its trailing line
+    breaks, as a shell's ``$(< file)`` reads it (the postgres image reads ``*_FILE`` that way).
+    SecretFileError, naming the variable and the path but never the content, when the file is
+    missing, unreadable, not UTF-8 or empty.
+    """
+    path = os.environ.get(variable, "").strip()
+    if not path:
+        return None
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise SecretFileError(f"{variable}: cannot read {path} ({type(error).__name__})") from None
+    secret = text.rstrip("\r\n")
+    if not secret:
+        raise SecretFileError(f"{variable}: {path} is empty")
+    return secret
+
+
 def landing_location() -> str | None:
     """The landing location from ``CULTURE_LANDING``: a local folder or an fsspec URL."""
     return os.environ.get("CULTURE_LANDING") or None

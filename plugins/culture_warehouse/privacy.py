@@ -16,7 +16,7 @@ import secrets
 import sys
 from pathlib import Path
 
-from culture_warehouse.config import local_environment
+from culture_warehouse.config import SecretFileError, local_environment, secret_from_file
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +90,7 @@ MIN_KEY_BYTES = 32
 """A pseudonym key shorter than this is refused everywhere (``openssl rand -hex 32`` gives 64)."""
 
 KEY_VARIABLE = "CULTURE_PSEUDONYM_KEY"
+KEY_FILE_VARIABLE = "CULTURE_PSEUDONYM_KEY_FILE"
 KEY_CONNECTION = "culture_pseudonym_key"
 _FINGERPRINT_LABEL = b"culture-warehouse pseudonym key fingerprint v1"
 
@@ -124,17 +125,23 @@ def key_fingerprint(key: bytes) -> str:
 
 
 def load_pseudonym_key() -> bytes:
-    """The HMAC key: ``CULTURE_PSEUDONYM_KEY``, else the Airflow connection, else (on a laptop
-    only) a local key file.
+    """The HMAC key: ``CULTURE_PSEUDONYM_KEY``, else the file ``CULTURE_PSEUDONYM_KEY_FILE`` names
+    (a Docker secret), else the Airflow connection, else (on a laptop only) a local key file.
 
     On a laptop (``CULTURE_ENV`` unset or ``local``) the file is created once with 32 random bytes
     so that runs are stable across nights without anybody choosing a key. Anywhere else a missing
     key, or a connection that cannot be read, raises PseudonymKeyError: a freshly generated key
     would silently give every employee a new pseudonym. A key under 32 bytes is always refused.
+    Both variables set, or a key file that cannot be read or is empty, is refused everywhere.
     """
     from_env = os.environ.get(KEY_VARIABLE)
+    from_file = _key_from_file()
+    if from_env and from_file:
+        raise PseudonymKeyError(f"both {KEY_VARIABLE} and {KEY_FILE_VARIABLE} are set: set one")
     if from_env:
         return checked_key(from_env.encode(), KEY_VARIABLE)
+    if from_file:
+        return checked_key(from_file.encode(), f"the file {KEY_FILE_VARIABLE} names")
     local = local_environment()
     try:
         from_airflow = _key_from_airflow_connection()
@@ -147,11 +154,20 @@ def load_pseudonym_key() -> bytes:
         return checked_key(from_airflow.encode(), f"the Airflow connection {KEY_CONNECTION!r}")
     if not local:
         raise PseudonymKeyError(
-            f"no pseudonym key: set {KEY_VARIABLE} or the Airflow connection {KEY_CONNECTION!r}"
-            f" (password). CULTURE_ENV is {os.environ.get('CULTURE_ENV')!r}, so no key is generated:"
+            f"no pseudonym key: set {KEY_VARIABLE}, {KEY_FILE_VARIABLE} or the Airflow connection"
+            f" {KEY_CONNECTION!r} (password). CULTURE_ENV is {os.environ.get('CULTURE_ENV')!r}, so no"
+            " key is generated:"
             " a new key would give every employee a new pseudonym"
         )
     return _local_key(default_key_path())
+
+
+def _key_from_file() -> str | None:
+    """The key in the file ``CULTURE_PSEUDONYM_KEY_FILE`` names; None when it is unset."""
+    try:
+        return secret_from_file(KEY_FILE_VARIABLE)
+    except SecretFileError as unreadable:
+        raise PseudonymKeyError(f"no pseudonym key: {unreadable}") from None
 
 
 def _local_key(path: Path) -> bytes:

@@ -2,7 +2,9 @@
 
 With no DSN configured the project runs its own PostgreSQL (pgserver) in ``.culture/pgdata``,
 so a laptop needs nothing installed. ``bootstrap`` creates the schemas and the BI role in an empty
-database and is safe to run every night (the audit tables are ``audit.create_tables``).
+database and is safe to run every night (the audit tables are ``audit.create_tables``). It needs
+no superuser: the owner of the warehouse database will do, and when an administrator has created
+the BI role once, not even CREATEROLE (README, "A real PostgreSQL").
 """
 
 from __future__ import annotations
@@ -12,14 +14,20 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlparse
+from urllib.parse import parse_qs, quote, unquote, urlparse
 
 import psycopg
 
-from culture_warehouse.config import state_dir
+from culture_warehouse.config import secret_from_file, state_dir
 
 SCHEMAS = ("raw", "staging", "intermediate", "marts", "audit")
 BI_ROLE = "culture_bi_reader"
+DSN_VARIABLE = "CULTURE_WAREHOUSE_DSN"
+PASSWORD_FILE_VARIABLE = "CULTURE_WAREHOUSE_PASSWORD_FILE"
+
+
+class MissingBiRole(RuntimeError):
+    """The BI role does not exist and the warehouse's user may not create it."""
 
 
 def embedded_dsn() -> str:
@@ -33,16 +41,43 @@ def embedded_dsn() -> str:
 
 
 def resolve_dsn(explicit: str | None = None) -> str:
-    """The warehouse DSN: the flag, ``CULTURE_WAREHOUSE_DSN``, the Airflow connection, or embedded."""
+    """The warehouse DSN: the flag, ``CULTURE_WAREHOUSE_DSN``, the Airflow connection, or embedded.
+
+    The flag's or the variable's DSN gets its password from the file
+    ``CULTURE_WAREHOUSE_PASSWORD_FILE`` names (a Docker secret), when that is set.
+    """
     if explicit:
-        return explicit
-    configured = os.environ.get("CULTURE_WAREHOUSE_DSN")
+        return with_password_file(explicit)
+    configured = os.environ.get(DSN_VARIABLE)
     if configured:
-        return configured
+        return with_password_file(configured)
     from_airflow = _dsn_from_airflow_connection()
     if from_airflow:
         return from_airflow
     return embedded_dsn()
+
+
+def with_password_file(dsn: str) -> str:
+    """The DSN with the password from ``CULTURE_WAREHOUSE_PASSWORD_FILE`` in its user part.
+
+    Unchanged when the variable is unset. The DSN must then be a ``postgresql://user@host/db`` URL
+    without a password of its own (one secret, one place); ValueError otherwise, naming the
+    variables but never the DSN. SecretFileError when the file cannot be read or is empty.
+    """
+    password = secret_from_file(PASSWORD_FILE_VARIABLE)
+    if password is None:
+        return dsn
+    url = urlparse(dsn)
+    userinfo, at, hostinfo = url.netloc.rpartition("@")
+    if url.scheme not in ("postgresql", "postgres") or not at or not userinfo:
+        raise ValueError(
+            f"{PASSWORD_FILE_VARIABLE} is set: the DSN must be a postgresql://user@host/database URL"
+        )
+    if ":" in userinfo or "password" in parse_qs(url.query):
+        raise ValueError(
+            f"{PASSWORD_FILE_VARIABLE} is set and the DSN holds a password too: keep it in the file only"
+        )
+    return url._replace(netloc=f"{userinfo}:{quote(password, safe='')}@{hostinfo}").geturl()
 
 
 def _dsn_from_airflow_connection() -> str | None:
@@ -104,10 +139,20 @@ def bootstrap(dsn: str) -> None:
 
 
 def _ensure_bi_role(conn: psycopg.Connection) -> None:
-    """The BI role may read ``marts`` and nothing else; the grants are renewed at every publish."""
+    """The BI role may read ``marts`` and nothing else; the grants are renewed at every publish.
+
+    An existing role is used as it is; only a missing one is created, which needs CREATEROLE.
+    """
     exists = conn.execute("select 1 from pg_roles where rolname = %s", (BI_ROLE,)).fetchone()
     if not exists:
-        conn.execute(f"create role {BI_ROLE} nologin")
+        try:
+            conn.execute(f"create role {BI_ROLE} nologin")
+        except psycopg.errors.InsufficientPrivilege:
+            raise MissingBiRole(
+                f"the role {BI_ROLE} does not exist and this user may not create roles: an"
+                f" administrator creates it once (create role {BI_ROLE} nologin; README, 'A real"
+                " PostgreSQL')"
+            ) from None
     for schema in SCHEMAS:
         if schema != "marts":
             conn.execute(f"revoke all on schema {schema} from {BI_ROLE}")
