@@ -116,6 +116,22 @@ def test_culture_run_publishes_marts_whose_headcounts_match_the_generated_files(
     ledger = dict(query(warehouse_dsn, "select status, count(*) from audit.load_ledger group by status"))
     assert ledger.get("loaded", 0) >= 20
 
+    # The marts' documentation reaches PostgreSQL's comments, which BI tools show.
+    described = dict(
+        query(
+            warehouse_dsn,
+            "select c.relname, obj_description(c.oid, 'pg_class') from pg_class c"
+            " join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'marts' and c.relkind = 'r'",
+        )
+    )
+    assert described["culture_scorecard"] and described["absence_monthly"] and described["dim_org_unit"]
+    column = query(
+        warehouse_dsn,
+        "select col_description(a.attrelid, a.attnum) from pg_attribute a"
+        " where a.attrelid = 'marts.culture_scorecard'::regclass and a.attname = 'n_employees'",
+    )
+    assert column[0][0]
+
     secrets = sorted({*summary.truth["cprs"], *summary.truth["free_text_cprs"]})
     assert secrets, "the generated drop must contain CPR numbers for this check to mean anything"
     assert cpr_like_text_in_database(warehouse_dsn, secrets) == []
