@@ -220,6 +220,13 @@ def test_a_whole_night_publishes_as_the_non_superuser_owner_and_bi_reads_only_ma
         admin.execute("create role bi_night login in role culture_bi_reader")
     with psycopg.connect(as_role(compose_postgres, "bi_night", "warehouse")) as bi:
         assert bi.execute("select count(*) from marts.publication_status").fetchone()
+        # dbt's grants reach every mart through the swap; its comments (Danish and English) too.
+        marts = [str(row[0]) for row in bi.execute("select mart from marts.publication_status").fetchall()]
+        assert set(result.published) <= set(marts)
+        for mart in marts:
+            bi.execute(f'select count(*) from marts."{mart}"')
+        comment = bi.execute("select col_description('marts.dim_org_unit'::regclass, 1)").fetchone()
+        assert comment is not None and str(comment[0]).startswith("da: ") and "\n\nen: " in str(comment[0])
     with (
         psycopg.connect(as_role(compose_postgres, "bi_night", "warehouse")) as bi,
         pytest.raises(psycopg.errors.InsufficientPrivilege),

@@ -94,8 +94,12 @@ def publish_marts(dsn: str, run_id: str, blocked: Mapping[str, str]) -> Publicat
         conn.execute(f"alter schema {PUBLISHED} rename to {PREVIOUS}")
         conn.execute(f"revoke all on schema {PREVIOUS} from {BI_ROLE}")
         conn.execute(f"alter schema {BUILD_SCHEMA} rename to {PUBLISHED}")
+        # dbt's `grants` config gives BI select on every mart and seed as dbt builds it, and a
+        # table carried over keeps its grants. dbt cannot grant on a schema, and marts_build
+        # must stay closed to BI until this swap: usage on the schema is granted here, as is
+        # select on the status table, which dbt does not build.
         conn.execute(f"grant usage on schema {PUBLISHED} to {BI_ROLE}")
-        conn.execute(f"grant select on all tables in schema {PUBLISHED} to {BI_ROLE}")
+        conn.execute(f"grant select on {PUBLISHED}.{STATUS_TABLE} to {BI_ROLE}")
     return Publication(published=tuple(new), kept=dict(blocked))
 
 
