@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
+from culture_warehouse import transform
 from culture_warehouse.config import project_dir
 from culture_warehouse.publish import PublishBlocked
 from culture_warehouse.warehouse import BI_ROLE
@@ -126,3 +127,26 @@ def test_renaming_a_mart_column_without_changing_the_contract_fails_the_build_an
     published = {row[0] for row in query(warehouse_dsn, "select mart from marts.publication_status"
                                           " where status = 'published tonight'")}  # fmt: skip
     assert "source_freshness" in published  # the rest of the night still publishes
+
+
+def test_a_failing_unit_test_holds_back_the_marts_built_on_the_model_it_tests() -> None:
+    manifest = {
+        "nodes": {
+            "model.p.int_mtu_item_scores": {"depends_on": {"nodes": []}},
+            "model.p.mtu_dimension_results": {"depends_on": {"nodes": ["model.p.int_mtu_item_scores"]}},
+            "model.p.dim_org_unit": {"depends_on": {"nodes": []}},
+        },
+        "unit_tests": {
+            "unit_test.p.int_mtu_item_scores.reverse": {"depends_on": {"nodes": ["model.p.int_mtu_item_scores"]}}
+        },
+        "parent_map": {
+            "model.p.mtu_dimension_results": ["model.p.int_mtu_item_scores"],
+            "model.p.int_mtu_item_scores": [],
+            "model.p.dim_org_unit": [],
+        },
+    }
+    marts = {"model.p.mtu_dimension_results": "mtu_dimension_results", "model.p.dim_org_unit": "dim_org_unit"}
+    failures = {"unit_test.p.int_mtu_item_scores.reverse": ("reverse", "fail", "actual differs from expected")}
+    assert transform.blocked_marts(manifest, marts, failures, []) == {
+        "mtu_dimension_results": "dbt fail: reverse: actual differs from expected"
+    }

@@ -176,17 +176,17 @@ def blocked_marts(
 ) -> dict[str, str]:
     """mart table → why it must not be published tonight.
 
-    A failed test taints the nodes it tests; a failed (or skipped) model taints itself; a source
-    past ``error_after`` taints itself. A mart is blocked when it or any ancestor is tainted, and
+    A failed data or unit test taints the nodes it tests; a failed (or skipped) model taints
+    itself; a source past ``error_after`` taints itself. A mart is blocked when it or any ancestor is tainted, and
     the reason names the first cause in a stable order.
     """
-    nodes = manifest["nodes"]
+    nodes = {**manifest.get("unit_tests", {}), **manifest["nodes"]}
     causes: dict[str, str] = {}
     for unique_id, (name, status, message) in sorted(failures.items()):
         if status == "skipped":
             continue  # skipped because something upstream failed: that failure is the cause
         tested = nodes.get(unique_id, {}).get("depends_on", {}).get("nodes", [])
-        targets = tested if unique_id.startswith("test.") else [unique_id]
+        targets = tested if unique_id.startswith(("test.", "unit_test.")) else [unique_id]
         for target in targets:
             causes.setdefault(target, f"dbt {status}: {name}: {message}")
     for fresh in stale:
