@@ -15,7 +15,7 @@ export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
 export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 
-.PHONY: install run test test-fast lint unit bench airflow lock clean
+.PHONY: install run test test-fast lint unit bench airflow docs lock clean
 
 install: $(STAMP)
 
@@ -49,6 +49,10 @@ test: lint unit
 # Everything but the tests marked slow (whole nights, dbt, the DAG): under two minutes.
 test-fast: install
 	$(BIN)/pytest -m "not slow"
+
+# The dbt docs site of the published marts (after `make run`), into .culture/docs/.
+docs: install
+	$(BIN)/culture docs
 
 bench: install
 	$(BIN)/culture bench --employees $(BENCH_EMPLOYEES)

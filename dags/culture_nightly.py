@@ -16,6 +16,10 @@ The nightly load of the trust- and results-culture warehouse.
    `marts_build` in for `marts` in one transaction (write-audit-publish), carrying over last
    night's version of every blocked mart. The task fails, naming each held-back mart and why,
    after the rest has published (`marts.publication_status`).
+5. **docs** – after a night that published every mart, `dbt docs generate` writes the docs site
+   of the published marts (descriptions in Danish and English, types, grants) into
+   `.culture/docs/`. It follows only a complete publish: as the DAG's last task, its state is the
+   run's state, so a partial night still ends failed.
 
 At most `CULTURE_MAX_ACTIVE_TASKS` tasks run at once (default: the cores), the largest folder
 first. Every task has an `execution_timeout` (`CULTURE_TASK_TIMEOUT_<TASK>_MINUTES`, defaults in
@@ -156,6 +160,14 @@ def culture_nightly() -> None:
             except (PublishBlocked, PublishRefused) as blocked:
                 raise AirflowFailException(str(blocked)) from None
 
+    @task(execution_timeout=task_timeout("docs"))
+    def docs(**context: Any) -> dict[str, object]:
+        from culture_warehouse import pipeline
+        from culture_warehouse.interrupt import stage
+
+        with stage(), _refusals_fail_without_retry():
+            return pipeline.docs(_as_of(context))
+
     # The folders in registry order, the largest first: when not all can run at once, the
     # scheduler starts the one that takes longest first (an absolute weight, not the default
     # downstream count, which is the same for every ingest task).
@@ -165,7 +177,7 @@ def culture_nightly() -> None:
         )(folder)
         for at, folder in enumerate(FOLDERS)
     ]
-    prepare() >> ingests >> transform() >> publish()
+    prepare() >> ingests >> transform() >> publish() >> docs()
 
 
 nightly_dag = culture_nightly()

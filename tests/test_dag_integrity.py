@@ -45,6 +45,8 @@ def test_the_nightly_dag_ingests_every_landing_folder_before_one_build_and_publi
     transform = dag.get_task("transform")
     assert {f"ingest_{f}" for f in FOLDERS} == set(transform.upstream_task_ids)
     assert dag.get_task("publish").upstream_task_ids == {"transform"}
+    assert dag.get_task("docs").upstream_task_ids == {"publish"}
+    assert dag.get_task("docs").trigger_rule == "all_success"  # a partial night stays failed
 
 
 @pytest.mark.slow  # a timing check in a fresh interpreter that imports Airflow

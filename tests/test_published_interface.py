@@ -8,6 +8,7 @@ matches its contract and show that the mart is not published.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shutil
 from pathlib import Path
@@ -115,18 +116,34 @@ def test_renaming_a_mart_column_without_changing_the_contract_fails_the_build_an
         "CULTURE_PROJECT_DIR",
         str(broken_project(tmp_path, "dim_org_unit", "as is_current", "as is_current_version")),
     )
-    with pytest.raises(PublishBlocked, match="dim_org_unit.*contract"):
+    with pytest.raises(PublishBlocked, match="dim_org_unit.*enforced contract failed"):
         run_night(landing, dt.date(2026, 7, 1))
-    assert query(
-        warehouse_dsn, "select status from marts.publication_status where mart = 'dim_org_unit'"
-    ) == [("not available",)]
-    (reason,) = query(
-        warehouse_dsn, "select held_back_reason from marts.publication_status where mart = 'dim_org_unit'"
-    )[0]
-    assert "is_current_version" in reason or "contract" in reason.lower()
+    ((status, reason),) = query(
+        warehouse_dsn,
+        "select status, held_back_reason from marts.publication_status where mart = 'dim_org_unit'",
+    )
+    assert status == "not available"
+    assert "is_current missing in definition" in reason
+    assert "is_current_version" in reason
     published = {row[0] for row in query(warehouse_dsn, "select mart from marts.publication_status"
                                           " where status = 'published tonight'")}  # fmt: skip
     assert "source_freshness" in published  # the rest of the night still publishes
+
+
+def test_a_broken_contract_is_reported_by_its_mismatched_columns() -> None:
+    message = (
+        "Compilation Error in model dim_org_unit (models/marts/org/dim_org_unit.sql)\n"
+        "  This model has an enforced contract that failed.\n"
+        "  Please ensure the name, data_type, and number of columns in your contract match the"
+        " columns in your model's definition.\n\n"
+        "  | column_name        | definition_type | contract_type | mismatch_reason       |\n"
+        "  | ------------------ | --------------- | ------------- | --------------------- |\n"
+        "  | is_current         |                 | BOOLEAN       | missing in definition |\n"
+        "  | is_current_version | BOOLEAN         |               | missing in contract   |\n"
+    )
+    assert transform._first_line(message) == (
+        "the enforced contract failed: is_current missing in definition; is_current_version missing in contract"
+    )
 
 
 def test_a_failing_unit_test_holds_back_the_marts_built_on_the_model_it_tests() -> None:
@@ -150,3 +167,23 @@ def test_a_failing_unit_test_holds_back_the_marts_built_on_the_model_it_tests() 
     assert transform.blocked_marts(manifest, marts, failures, []) == {
         "mtu_dimension_results": "dbt fail: reverse: actual differs from expected"
     }
+
+
+@pytest.mark.slow
+def test_the_docs_site_documents_the_published_marts_with_their_danish_and_english_comments(
+    warehouse_dsn: str, tmp_path: Path
+) -> None:
+    from culture_warehouse import pipeline
+
+    landing = write_hr_drop(tmp_path / "landing")
+    run_night(landing, dt.date(2026, 7, 1))
+    out = Path(str(pipeline.docs(dt.date(2026, 7, 1))["docs"]))
+    assert sorted(p.name for p in out.iterdir()) == sorted(transform.DOCS_FILES)
+    catalog = json.loads((out / "catalog.json").read_text())
+    scorecard = catalog["nodes"]["model.culture_warehouse.culture_scorecard"]
+    assert scorecard["metadata"]["schema"] == "marts"
+    comment = scorecard["columns"]["n_employees"]["comment"]
+    assert comment.startswith("da: Antal ansatte") and "\n\nen: Headcount" in comment
+    manifest = json.loads((out / "manifest.json").read_text())
+    exposures = {e["name"] for e in manifest["exposures"].values()}
+    assert {"culture_report", "leadership_dashboards"} <= exposures

@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--seed", type=int, default=42)
     generate.add_argument("--as-of", type=_date, default=dt.date(2026, 10, 1))
 
+    docs = commands.add_parser("docs", help="write the dbt docs site of the published marts to .culture/docs")
+    docs.add_argument("--dsn", help="warehouse PostgreSQL URL (default: CULTURE_WAREHOUSE_DSN or embedded)")
+
     bench = commands.add_parser("bench", help="time one night at scale (see README)")
     bench.add_argument("--employees", type=int, default=190_000)
     bench.add_argument("--seed", type=int, default=42)
@@ -69,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         return backfill_command(args)
     if args.command == "generate":
         return generate_command(args)
+    if args.command == "docs":
+        return docs_command(args)
     if args.command == "bench":
         from culture_dev.bench import run_bench
 
@@ -229,6 +234,16 @@ def _backfill(args: argparse.Namespace) -> int:
             print(f"culture backfill: stopped at {night.isoformat()}", file=sys.stderr)
             return status
         night += dt.timedelta(days=1)
+    return 0
+
+
+def docs_command(args: argparse.Namespace) -> int:
+    from culture_warehouse.config import min_group_size
+    from culture_warehouse.transform import generate_docs
+    from culture_warehouse.warehouse import resolve_dsn
+
+    out = generate_docs(resolve_dsn(args.dsn), dt.date.today(), min_group_size())
+    print(f"dbt docs of the published marts: {out / 'index.html'} (one file: {out / 'static_index.html'})")
     return 0
 
 

@@ -29,7 +29,7 @@ from culture_warehouse.publish import (
     publish_marts,
 )
 from culture_warehouse.sources.registry import FOLDERS, ingestor, ingestors
-from culture_warehouse.transform import build_marts
+from culture_warehouse.transform import build_marts, generate_docs
 from culture_warehouse.warehouse import bootstrap, connect, resolve_dsn
 
 log = logging.getLogger(__name__)
@@ -147,6 +147,12 @@ def publish(run_id: str, backfill: bool = False) -> dict[str, object]:
     if publication.kept:
         raise PublishBlocked(publication.reason())
     return {"published": list(publication.published), "rejected_files": len(rejected)}
+
+
+def docs(as_of: dt.date) -> dict[str, object]:
+    """Write the dbt docs site of what BI reads (models, columns, comments) into ``.culture/docs``."""
+    progress.stage("docs (dbt docs generate)")
+    return {"docs": str(generate_docs(resolve_dsn(), as_of, min_group_size()))}
 
 
 def _refuse_an_older_night(dsn: str, run_id: str) -> None:

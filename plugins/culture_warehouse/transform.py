@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import logging
 import os
+import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,6 +90,7 @@ def dbt_args(
     marts_schema: str,
     run_id: str = "",
     log_level: str = "warn",
+    target_path: Path | None = None,
 ) -> list[str]:
     """The dbt command line shared by the pipeline and by operators debugging a night by hand.
 
@@ -102,7 +104,7 @@ def dbt_args(
         *command.split(),
         "--project-dir", dbt_project_dir(),
         "--profiles-dir", dbt_project_dir(),
-        "--target-path", str(dbt_target_dir()),
+        "--target-path", str(target_path or dbt_target_dir()),
         "--log-path", str(state_dir() / "dbt" / "logs"),
         "--vars", json.dumps(variables),
         "--log-level", log_level,
@@ -159,6 +161,40 @@ def build_marts(dsn: str, as_of: dt.date, min_group_size: int, run_id: str = "")
     return outcome
 
 
+DOCS_FILES = ("index.html", "static_index.html", "manifest.json", "catalog.json")
+
+
+def docs_dir() -> Path:
+    """Where the dbt docs site is written: ``.culture/docs`` (``CULTURE_HOME/docs``)."""
+    return state_dir() / "docs"
+
+
+def generate_docs(dsn: str, as_of: dt.date, min_group_size: int) -> Path:
+    """Write the dbt docs site of the published marts into :func:`docs_dir`.
+
+    The catalog is read from ``marts`` (what BI reads, comments included), in its own target
+    folder so the night's manifest is left alone; ``static_index.html`` is the whole site in one
+    file that opens without a web server. The files are replaced together at the end.
+    """
+    from dbt.cli.main import dbtRunner
+
+    os.environ.update(dbt_connection_env(dsn))
+    target = state_dir() / "dbt" / "docs-target"
+    args = dbt_args("docs generate", as_of, min_group_size, "marts", target_path=target)
+    result = dbtRunner().invoke([*args, "--static"])
+    if result.exception is not None or not result.success:
+        raise BuildFailed(f"dbt docs generate: {type(result.exception).__name__}: {result.exception}")
+    out = docs_dir()
+    staging = out.with_name(out.name + ".new")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for name in DOCS_FILES:
+        shutil.copy2(target / name, staging / name)
+    shutil.rmtree(out, ignore_errors=True)
+    staging.rename(out)
+    return out
+
+
 def mart_models(manifest: Mapping[str, Any]) -> dict[str, str]:
     """unique_id → table name of every model and seed built into the marts schema."""
     return {
@@ -203,7 +239,13 @@ def blocked_marts(
 
 
 def _first_line(message: str) -> str:
-    return (message.strip().splitlines() or [""])[0][:300]
+    """The message's first line; for a broken model contract, which columns do not match."""
+    lines = message.strip().splitlines() or [""]
+    if "enforced contract that failed" not in message:
+        return lines[0][:300]
+    rows = [[cell.strip() for cell in line.strip().strip("|").split("|")] for line in lines if "|" in line]
+    mismatches = [f"{row[0]} {row[-1]}" for row in rows[1:] if len(row) == 4 and not set(row[0]) <= {"-", ":"}]
+    return f"the enforced contract failed: {'; '.join(mismatches)}"[:300]
 
 
 def _first_cause(start: str, parents: Mapping[str, list[str]], causes: Mapping[str, str]) -> str | None:
