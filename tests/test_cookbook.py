@@ -148,7 +148,9 @@ def test_absence_by_month_gives_twelve_months_per_directorate(night: str) -> Non
     assert all(len(m) == 12 and max(m) == dt.date(2026, 9, 1) for m in months.values())
 
 
-def test_overdue_apv_findings_are_the_scorecards_overdue_actions(night: str, expected: dict[str, Any]) -> None:
+def test_overdue_apv_findings_are_the_scorecards_overdue_actions(
+    night: str, expected: dict[str, Any]
+) -> None:
     columns, rows = answer(night, "07_")
     assert len(rows) == scorecard(expected, "2000", "apv_overdue_actions")
     assert all(row[columns.index("days_overdue")] > 0 for row in rows)

@@ -116,7 +116,7 @@ def test_renaming_a_mart_column_without_changing_the_contract_fails_the_build_an
         "CULTURE_PROJECT_DIR",
         str(broken_project(tmp_path, "dim_org_unit", "as is_current", "as is_current_version")),
     )
-    with pytest.raises(PublishBlocked, match="dim_org_unit.*enforced contract failed"):
+    with pytest.raises(PublishBlocked, match=r"dim_org_unit.*enforced contract failed"):
         run_night(landing, dt.date(2026, 7, 1))
     ((status, reason),) = query(
         warehouse_dsn,
@@ -142,7 +142,8 @@ def test_a_broken_contract_is_reported_by_its_mismatched_columns() -> None:
         "  | is_current_version | BOOLEAN         |               | missing in contract   |\n"
     )
     assert transform._first_line(message) == (
-        "the enforced contract failed: is_current missing in definition; is_current_version missing in contract"
+        "the enforced contract failed: is_current missing in definition;"
+        " is_current_version missing in contract"
     )
 
 
@@ -154,7 +155,9 @@ def test_a_failing_unit_test_holds_back_the_marts_built_on_the_model_it_tests() 
             "model.p.dim_org_unit": {"depends_on": {"nodes": []}},
         },
         "unit_tests": {
-            "unit_test.p.int_mtu_item_scores.reverse": {"depends_on": {"nodes": ["model.p.int_mtu_item_scores"]}}
+            "unit_test.p.int_mtu_item_scores.reverse": {
+                "depends_on": {"nodes": ["model.p.int_mtu_item_scores"]}
+            }
         },
         "parent_map": {
             "model.p.mtu_dimension_results": ["model.p.int_mtu_item_scores"],
@@ -163,7 +166,9 @@ def test_a_failing_unit_test_holds_back_the_marts_built_on_the_model_it_tests() 
         },
     }
     marts = {"model.p.mtu_dimension_results": "mtu_dimension_results", "model.p.dim_org_unit": "dim_org_unit"}
-    failures = {"unit_test.p.int_mtu_item_scores.reverse": ("reverse", "fail", "actual differs from expected")}
+    failures = {
+        "unit_test.p.int_mtu_item_scores.reverse": ("reverse", "fail", "actual differs from expected")
+    }
     assert transform.blocked_marts(manifest, marts, failures, []) == {
         "mtu_dimension_results": "dbt fail: reverse: actual differs from expected"
     }

@@ -213,8 +213,8 @@ def blocked_marts(
     """mart table → why it must not be published tonight.
 
     A failed data or unit test taints the nodes it tests; a failed (or skipped) model taints
-    itself; a source past ``error_after`` taints itself. A mart is blocked when it or any ancestor is tainted, and
-    the reason names the first cause in a stable order.
+    itself; a source past ``error_after`` taints itself. A mart is blocked when it or any
+    ancestor is tainted, and the reason names the first cause in a stable order.
     """
     nodes = {**manifest.get("unit_tests", {}), **manifest["nodes"]}
     causes: dict[str, str] = {}
@@ -244,7 +244,9 @@ def _first_line(message: str) -> str:
     if "enforced contract that failed" not in message:
         return lines[0][:300]
     rows = [[cell.strip() for cell in line.strip().strip("|").split("|")] for line in lines if "|" in line]
-    mismatches = [f"{row[0]} {row[-1]}" for row in rows[1:] if len(row) == 4 and not set(row[0]) <= {"-", ":"}]
+    mismatches = [
+        f"{row[0]} {row[-1]}" for row in rows[1:] if len(row) == 4 and not set(row[0]) <= {"-", ":"}
+    ]
     return f"the enforced contract failed: {'; '.join(mismatches)}"[:300]
 
 
