@@ -180,3 +180,19 @@ def test_freshness_lists_every_mart_bi_reads_and_when_it_was_built(night: str) -
     assert {"culture_scorecard", "dim_org_unit", "publication_status"} <= {row[0] for row in rows}
     assert {row[1] for row in rows} == {"published tonight"}
     assert {row[2] for row in rows} == {AS_OF}
+
+
+def test_every_column_bi_reads_has_a_danish_and_english_comment(night: str) -> None:
+    with psycopg.connect(night) as conn:
+        conn.execute(f"set role {BI_ROLE}")
+        undocumented = conn.execute(
+            "select c.relname, a.attname from pg_attribute a join pg_class c on a.attrelid = c.oid"
+            " where c.relnamespace = 'marts'::regnamespace and c.relkind = 'r' and a.attnum > 0"
+            " and not a.attisdropped and coalesce(col_description(c.oid, a.attnum), '') !~ '^da: .*\n\nen: '"
+        ).fetchall()
+        tables = conn.execute(
+            "select count(*) from pg_class where relnamespace = 'marts'::regnamespace and relkind = 'r'"
+            " and coalesce(obj_description(oid), '') = ''"
+        ).fetchone()
+    assert undocumented == []
+    assert tables == (0,)

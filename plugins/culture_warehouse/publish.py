@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import psycopg
+import psycopg.sql
 
 from culture_warehouse import audit
 from culture_warehouse.transform import BUILD_SCHEMA
@@ -23,6 +24,23 @@ from culture_warehouse.warehouse import BI_ROLE, connect
 PUBLISHED = "marts"
 PREVIOUS = "marts_previous"
 STATUS_TABLE = "publication_status"
+
+
+STATUS_COMMENTS = {
+    "": "da: Hvilken nat byggede den version af hver mart, BI læser, og hvorfor en nyere blev holdt"
+    " tilbage.\n\nen: Which night built the version of each mart BI reads, and why a newer one was"
+    " held back.",
+    "mart": "da: Martens tabelnavn i skemaet marts.\n\nen: The mart's table name in the schema marts.",
+    "status": "da: `published tonight`, `kept from an earlier night` eller `not available`.\n\nen:"
+    " `published tonight`, `kept from an earlier night` or `not available`.",
+    "built_for_night": "da: As-of-datoen for den nat, der byggede versionen.\n\nen: The as-of date of"
+    " the night that built the version.",
+    "built_by_run": "da: Kørslens id (audit.runs).\n\nen: The run's id (audit.runs).",
+    "published_at": "da: Hvornår versionen blev publiceret.\n\nen: When the version was published.",
+    "held_back_reason": "da: Hvorfor nattens version ikke blev publiceret; tom når den blev.\n\nen:"
+    " Why tonight's version was not published; null when it was.",
+}
+"""The status table's comments (Danish, then English), as dbt writes them for the marts it builds."""
 
 
 class PublishBlocked(RuntimeError):
@@ -132,6 +150,13 @@ def _write_status(
         )
         """
     )
+    for column, comment in STATUS_COMMENTS.items():
+        target = (
+            f"table {BUILD_SCHEMA}.{STATUS_TABLE}"
+            if column == ""
+            else f"column {BUILD_SCHEMA}.{STATUS_TABLE}.{column}"
+        )
+        conn.execute(psycopg.sql.SQL("comment on {} is {}").format(psycopg.sql.SQL(target), comment))
     conn.execute(
         f"insert into {BUILD_SCHEMA}.{STATUS_TABLE}"
         " select t.mart, 'published tonight', (select as_of from audit.runs where run_id = %s), %s,"
