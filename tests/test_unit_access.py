@@ -48,13 +48,16 @@ def published(warehouse_dsn: str) -> str:
     protected as the publish protects them."""
     access.prepare(warehouse_dsn)
     with psycopg.connect(warehouse_dsn) as conn:
-        conn.execute("create table marts.dim_org_unit (org_unit_code text, parent_code text, valid_from date)")
+        conn.execute(
+            "create table marts.dim_org_unit (org_unit_code text, parent_code text, valid_from date)"
+        )
         with conn.cursor() as cur:
             cur.executemany("insert into marts.dim_org_unit values (%s, %s, %s)", VERSIONS)
         conn.execute(
             "create table marts.absence_monthly as select org_unit_code, month_start"
             " from (select distinct org_unit_code from marts.dim_org_unit) u"
-            " cross join generate_series(date '2025-01-01', date '2026-06-01', interval '1 month') as month_start"
+            " cross join generate_series(date '2025-01-01', date '2026-06-01', interval '1 month')"
+            " as month_start"
         )
         conn.execute("create table marts.indicator_catalog as select 'trust_index' as indicator_id")
         access.refresh_unit_tree(conn, "marts")
@@ -169,8 +172,9 @@ def test_a_bi_login_cannot_read_the_grants_or_the_tree_behind_them(
     access.grant_unit(published, anna, "2110")
     access.grant_unit(published, bo, "2200")
     for table in ("access.unit_grants", "access.unit_tree"):
-        with psycopg.connect(as_role(published, anna)) as conn, pytest.raises(
-            psycopg.errors.InsufficientPrivilege
+        with (
+            psycopg.connect(as_role(published, anna)) as conn,
+            pytest.raises(psycopg.errors.InsufficientPrivilege),
         ):
             conn.execute(f"select * from {table}")
     with psycopg.connect(as_role(published, anna)) as conn:
@@ -212,7 +216,9 @@ def test_culture_access_grants_lists_and_revokes_without_echoing_the_password(
 ) -> None:
     anna = login()
     url = urlparse(published)
-    secret_dsn = url._replace(netloc=f"{url.username or 'postgres'}:s3cret-pw@{url.netloc.rpartition('@')[2]}")
+    secret_dsn = url._replace(
+        netloc=f"{url.username or 'postgres'}:s3cret-pw@{url.netloc.rpartition('@')[2]}"
+    )
     dsn = secret_dsn.geturl()
     assert main(["access", "grant", "--dsn", dsn, "--role", anna, "--unit", "2100"]) == 0
     assert main(["access", "list", "--dsn", dsn]) == 0
