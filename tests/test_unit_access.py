@@ -192,6 +192,19 @@ def test_the_policy_reads_the_grants_once_per_query_not_per_row(
     assert "Recursive" not in plan
 
 
+def test_a_nights_prepare_does_not_wait_for_bi_sessions_that_read_the_unit_marts(
+    published: str, login: Callable[..., str]
+) -> None:
+    anna = login()
+    access.grant_unit(published, anna, "2110")
+    with psycopg.connect(as_role(published, anna)) as reading:
+        assert units_seen(reading) == {"2110", "2111"}  # its transaction holds the views it read
+        access.prepare(
+            published + ("&" if "?" in published else "?") + "options=-c%20lock_timeout%3D1s"
+        )  # replacing a view would time out
+        assert units_seen(reading) == {"2110", "2111"}
+
+
 @pytest.mark.parametrize(
     ("role", "unit", "refusal"),
     [

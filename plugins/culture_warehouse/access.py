@@ -35,7 +35,7 @@ SCHEMA = "access"
 POLICY = "unit_access"
 UNIT_COLUMN = "org_unit_code"
 
-DDL = f"""
+TABLES = f"""
 create schema if not exists {SCHEMA};
 create table if not exists {SCHEMA}.unit_grants (
     role_name name not null,
@@ -49,6 +49,15 @@ create table if not exists {SCHEMA}.unit_tree (
     org_unit_code text not null,
     primary key (ancestor_code, org_unit_code)
 );
+revoke all on {SCHEMA}.unit_grants, {SCHEMA}.unit_tree from public, {BI_ROLE};
+grant usage on schema {SCHEMA} to {BI_ROLE};
+"""
+
+VIEWS_VERSION = "culture access views v1"
+"""Written as the views' comment. The views are replaced only when it differs: replacing a view
+waits for every query that uses it, and every BI query on a unit mart does (through the policy)."""
+
+VIEWS = f"""
 create or replace view {SCHEMA}.my_unit_grants with (security_barrier) as
 select grants.unit_code
 from {SCHEMA}.unit_grants as grants
@@ -61,9 +70,9 @@ create or replace view {SCHEMA}.my_units with (security_barrier) as
 select distinct tree.org_unit_code
 from {SCHEMA}.my_unit_grants as grants
 inner join {SCHEMA}.unit_tree as tree on grants.unit_code = tree.ancestor_code;
-revoke all on all tables in schema {SCHEMA} from public, {BI_ROLE};
-grant usage on schema {SCHEMA} to {BI_ROLE};
+revoke all on {SCHEMA}.my_unit_grants, {SCHEMA}.my_units from public;
 grant select on {SCHEMA}.my_unit_grants, {SCHEMA}.my_units to {BI_ROLE};
+comment on view {SCHEMA}.my_unit_grants is '{VIEWS_VERSION}';
 """
 
 POLICY_CONDITION = (
@@ -88,7 +97,12 @@ class UnitGrant:
 
 def create_objects(conn: psycopg.Connection) -> None:
     """The access schema, its tables and the readers' views; idempotent, run every night."""
-    conn.execute(DDL)
+    conn.execute(TABLES)
+    row = conn.execute(
+        f"select obj_description(to_regclass('{SCHEMA}.my_unit_grants'), 'pg_class')"
+    ).fetchone()
+    if row is None or row[0] != VIEWS_VERSION:
+        conn.execute(VIEWS)
 
 
 def prepare(dsn: str) -> None:
