@@ -48,6 +48,7 @@ LAYERS: dict[str, int] = {
     # machinery: the audit schema and the ledger, loading, validation and the door, shared by
     # every source and naming none.
     "culture_warehouse.audit": MACHINERY,
+    "culture_warehouse.access": MACHINERY,
     "culture_warehouse.validate": MACHINERY,
     "culture_warehouse.load": MACHINERY,
     "culture_warehouse.ingest": MACHINERY,

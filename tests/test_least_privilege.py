@@ -25,7 +25,7 @@ from urllib.parse import urlparse
 import psycopg
 import pytest
 
-from culture_warehouse import pipeline, warehouse
+from culture_warehouse import access, pipeline, warehouse
 from culture_warehouse.warehouse import BI_ROLE, MissingBiRole, bootstrap
 from drops import write_hr_drop
 from nights import run_night
@@ -208,7 +208,7 @@ def test_a_missing_bi_role_the_owner_may_not_create_is_a_clear_error(
 
 
 @pytest.mark.slow
-def test_a_whole_night_publishes_as_the_non_superuser_owner_and_bi_reads_only_marts(
+def test_a_whole_night_publishes_as_the_non_superuser_owner_and_bi_reads_only_marts_of_its_unit(
     compose_postgres: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     etl = as_role(compose_postgres, "culture_etl", "warehouse")
@@ -232,3 +232,7 @@ def test_a_whole_night_publishes_as_the_non_superuser_owner_and_bi_reads_only_ma
         pytest.raises(psycopg.errors.InsufficientPrivilege),
     ):
         bi.execute("select count(*) from raw.hr_employees")
+    access.grant_unit(etl, "bi_night", "1100")  # row-level security under the non-superuser owner
+    with psycopg.connect(as_role(compose_postgres, "bi_night", "warehouse")) as bi:
+        units = bi.execute("select distinct org_unit_code from marts.dim_org_unit").fetchall()
+    assert units == [("1100",)]

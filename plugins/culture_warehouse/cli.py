@@ -1,4 +1,5 @@
-"""``culture``: run a night, generate a landing drop, benchmark. Each command calls the package."""
+"""``culture``: run a night, grant per-unit access, generate a landing drop, benchmark. Each
+command calls the package."""
 
 from __future__ import annotations
 
@@ -40,6 +41,21 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--verbose", action="store_true", help="show Airflow's task logs")
     backfill.add_argument("--quiet", action="store_true", help="no live progress display on a terminal")
 
+    access = commands.add_parser("access", help="per-unit access of BI logins (row-level security)")
+    actions = access.add_subparsers(dest="action", required=True)
+    grant = actions.add_parser("grant", help="let a login read only a unit's subtree in the unit marts")
+    revoke = actions.add_parser("revoke", help="withdraw a login's grant of a unit (or all its grants)")
+    listing = actions.add_parser("list", help="the grants, with how many units each covers")
+    for action in (grant, revoke, listing):
+        action.add_argument(
+            "--dsn", help="warehouse PostgreSQL URL, as its owner (default: CULTURE_WAREHOUSE_DSN)"
+        )
+    grant.add_argument("--role", required=True, help="the login (or the role a BI tool switches to)")
+    grant.add_argument("--unit", required=True, help="org unit code; its whole current subtree is granted")
+    revoke.add_argument("--role", required=True)
+    revoke.add_argument("--unit", help="the unit to withdraw (default: every grant of the role)")
+    listing.add_argument("--role", help="only this role's grants")
+
     generate = commands.add_parser("generate", help="write a synthetic landing drop")
     generate.add_argument("--out", type=Path, required=True)
     generate.add_argument("--employees", type=int, default=2000)
@@ -70,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_command(args)
     if args.command == "backfill":
         return backfill_command(args)
+    if args.command == "access":
+        return access_command(args)
     if args.command == "generate":
         return generate_command(args)
     if args.command == "docs":
@@ -244,6 +262,46 @@ def docs_command(args: argparse.Namespace) -> int:
 
     out = generate_docs(resolve_dsn(args.dsn), dt.date.today(), min_group_size())
     print(f"dbt docs of the published marts: {out / 'index.html'} (one file: {out / 'static_index.html'})")
+    return 0
+
+
+def access_command(args: argparse.Namespace) -> int:
+    """Grant, revoke or list per-unit access; takes effect at once, for sessions already open too."""
+    import psycopg
+
+    from culture_warehouse import access
+    from culture_warehouse.warehouse import resolve_dsn
+
+    try:
+        dsn = resolve_dsn(args.dsn)
+        if args.action == "grant":
+            granted = access.grant_unit(dsn, args.role, args.unit)
+            print(
+                f"culture access: {granted.role} now reads unit {granted.unit_code} and the units under it"
+                f" ({granted.units_covered} units) in every unit mart, from its next query"
+            )
+        elif args.action == "revoke":
+            withdrawn = access.revoke_unit(dsn, args.role, args.unit)
+            left = access.list_grants(dsn, args.role)
+            scope = "every unit (no grant left)" if not left else ", ".join(g.unit_code for g in left)
+            print(f"culture access: {withdrawn} grant(s) of {args.role} withdrawn; it now reads {scope}")
+        else:
+            grants = access.list_grants(dsn, args.role)
+            if not grants:
+                print("culture access: no grants: every BI login reads every unit")
+            for g in grants:
+                when = g.granted_at.strftime("%Y-%m-%d %H:%M")
+                print(f"{g.role}\t{g.unit_code}\t{g.units_covered} units\tgranted {when} by {g.granted_by}")
+    except access.AccessRefused as refused:
+        print(f"culture access: {refused}", file=sys.stderr)
+        return 2
+    except psycopg.Error as error:
+        # The type and SQLSTATE only: a connection error may repeat the DSN it was given.
+        print(
+            f"culture access: the warehouse refused ({type(error).__name__}, SQLSTATE {error.sqlstate})",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

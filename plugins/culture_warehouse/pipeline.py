@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from culture_warehouse import audit, progress
+from culture_warehouse import access, audit, progress
 from culture_warehouse import ingest as door
 from culture_warehouse.config import NightSettings, min_group_size
 from culture_warehouse.disclosure import disclosure_gate, protect_publication
@@ -30,7 +30,7 @@ from culture_warehouse.publish import (
 )
 from culture_warehouse.sources.registry import FOLDERS, ingestor, ingestors
 from culture_warehouse.transform import build_marts, generate_docs
-from culture_warehouse.warehouse import bootstrap, connect, resolve_dsn
+from culture_warehouse.warehouse import connect, resolve_dsn
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def start_night(as_of: dt.date, run_id: str, landing: str | None = None) -> dict
     settings = NightSettings.from_environment(as_of, landing)
     key = load_pseudonym_key()  # before the warehouse is touched: no key, no night
     dsn = resolve_dsn()
-    bootstrap(dsn)
+    access.prepare(dsn)
     audit.create_tables(dsn)
     with connect(dsn, autocommit=True) as conn:
         audit.start_run(conn, run_id, as_of)

@@ -6,6 +6,9 @@ night's table over into the new schema, so the rest of the night still publishes
 schema is kept as ``marts_previous`` (not readable by BI) until the next publish, so a query
 that started before the swap finishes on the tables it began with. ``marts.publication_status``
 says, per mart, which night built the version BI is reading and why a newer one was held back.
+In the same transaction the org tree of per-unit access is rebuilt and every unit-grained table
+gets its row-level security policy (access.py), so a login granted a unit never sees a mart
+unfiltered.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from dataclasses import dataclass, field
 import psycopg
 import psycopg.sql
 
-from culture_warehouse import audit
+from culture_warehouse import access, audit
 from culture_warehouse.transform import BUILD_SCHEMA
 from culture_warehouse.validate import has_suite, validate_query
 from culture_warehouse.warehouse import BI_ROLE, connect
@@ -108,6 +111,9 @@ def publish_marts(dsn: str, run_id: str, blocked: Mapping[str, str]) -> Publicat
                 conn.execute(f'alter table {PUBLISHED}."{mart}" set schema {BUILD_SCHEMA}')
         new = [t for t in built_tables(conn) if t not in blocked and t != STATUS_TABLE]
         _write_status(conn, run_id, new, blocked, earlier, carried=current & set(blocked))
+        # In this transaction, before the swap: no unit-grained table is ever readable unfiltered.
+        access.refresh_unit_tree(conn, BUILD_SCHEMA)
+        access.protect_unit_marts(conn, BUILD_SCHEMA)
         conn.execute(f"drop schema if exists {PREVIOUS} cascade")
         conn.execute(f"alter schema {PUBLISHED} rename to {PREVIOUS}")
         conn.execute(f"revoke all on schema {PREVIOUS} from {BI_ROLE}")
