@@ -63,6 +63,7 @@ LAYERS: dict[str, int] = {
     "culture_warehouse.publish": APPLICATION,
     "culture_warehouse.alerts": APPLICATION,
     "culture_warehouse.report": APPLICATION,
+    "culture_warehouse.leader_report": APPLICATION,
     "culture_warehouse.airflow_runner": APPLICATION,
     "culture_warehouse.state_lock": APPLICATION,
     "culture_warehouse.cli": APPLICATION,

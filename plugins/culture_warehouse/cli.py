@@ -40,6 +40,15 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--verbose", action="store_true", help="show Airflow's task logs")
     backfill.add_argument("--quiet", action="store_true", help="no live progress display on a terminal")
 
+    report = commands.add_parser(
+        "report", help="write the leaders' culture report (a static site) from the published marts"
+    )
+    report.add_argument(
+        "--dsn", help="warehouse URL of a BI login (default: CULTURE_WAREHOUSE_DSN or embedded)"
+    )
+    report.add_argument("--out", type=Path, help="folder of the site (default: .culture/report)")
+    report.add_argument("--lang", choices=("da", "en"), default="da", help="da (default) or en")
+
     generate = commands.add_parser("generate", help="write a synthetic landing drop")
     generate.add_argument("--out", type=Path, required=True)
     generate.add_argument("--employees", type=int, default=2000)
@@ -67,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_command(args)
     if args.command == "backfill":
         return backfill_command(args)
+    if args.command == "report":
+        return report_command(args)
     if args.command == "generate":
         return generate_command(args)
     if args.command == "bench":
@@ -229,6 +240,21 @@ def _backfill(args: argparse.Namespace) -> int:
             print(f"culture backfill: stopped at {night.isoformat()}", file=sys.stderr)
             return status
         night += dt.timedelta(days=1)
+    return 0
+
+
+def report_command(args: argparse.Namespace) -> int:
+    """Write the leaders' report from what BI reads; the culture_report DAG calls the same function."""
+    from culture_warehouse.config import report_dir
+    from culture_warehouse.leader_report import ReportRefused, build_report
+    from culture_warehouse.warehouse import resolve_dsn
+
+    try:
+        site = build_report(resolve_dsn(args.dsn), args.out or report_dir(), args.lang)
+    except ReportRefused as refused:
+        print(f"culture report: {refused}", file=sys.stderr)
+        return 1
+    print(site.summary())
     return 0
 
 

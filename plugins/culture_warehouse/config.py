@@ -33,6 +33,17 @@ def state_dir() -> Path:
     return Path(configured) if configured else project_dir() / ".culture"
 
 
+def report_dir() -> Path:
+    """Where the leaders' culture report is written: ``CULTURE_REPORT_DIR``, else ``<state>/report``."""
+    configured = os.environ.get("CULTURE_REPORT_DIR")
+    return Path(configured) if configured else state_dir() / "report"
+
+
+def report_language() -> str:
+    """The report's language, ``CULTURE_REPORT_LANG``: ``da`` (default) or ``en``."""
+    return os.environ.get("CULTURE_REPORT_LANG", "").strip() or "da"
+
+
 def min_group_size() -> int:
     """k of the confidentiality rules (indicators.md), from ``CULTURE_MIN_GROUP_SIZE``."""
     raw = os.environ.get("CULTURE_MIN_GROUP_SIZE", "")
