@@ -34,6 +34,7 @@ STYLE: dict[str, Any] = {
     "text.parse_math": False,
     "font.family": "DejaVu Sans",
     "font.size": 9,
+    "axes.axisbelow": True,
     "axes.spines.top": False,
     "axes.spines.right": False,
 }

@@ -129,7 +129,8 @@ class Pages:
     # --- the units a page compares
 
     def columns(self, unit: Unit) -> list[Column]:
-        columns = [Column("this_unit", unit, self.marts.scorecard.get(unit.code))]
+        own_role = "this_unit" if self.marts.parent(unit) is not None else "institution"
+        columns = [Column(own_role, unit, self.marts.scorecard.get(unit.code))]
         parent = self.marts.parent(unit)
         if parent is not None:
             columns.append(Column("parent", parent, self.marts.scorecard.get(parent.code)))
@@ -348,6 +349,7 @@ class Pages:
                     "columns": [{"role": word(c.role, self.lang), "unit": c.unit} for c in columns],
                     "absence": self.absence(columns, f"index-absence-{root.code}"),
                     "profile": self.profile(columns, f"index-profile-{root.code}"),
+                    "follow_up": self.follow_up(columns),
                     "units": units,
                 }
             )
