@@ -32,6 +32,7 @@ LAYERS: dict[str, int] = {
     # zone and its guard, the readers. They know nothing of loading or of any source.
     "culture_warehouse": HELPERS,
     "culture_warehouse.config": HELPERS,
+    "culture_warehouse.assets": HELPERS,
     "culture_warehouse.privacy": HELPERS,
     "culture_warehouse.parameters": HELPERS,
     "culture_warehouse.redaction": HELPERS,

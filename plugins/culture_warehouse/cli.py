@@ -44,10 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
         "report", help="write the leaders' culture report (a static site) from the published marts"
     )
     report.add_argument(
-        "--dsn", help="warehouse URL of a BI login (default: CULTURE_WAREHOUSE_DSN or embedded)"
+        "--dsn", help="warehouse URL of a BI login (default: CULTURE_REPORT_DSN, else the night's warehouse)"
     )
-    report.add_argument("--out", type=Path, help="folder of the site (default: .culture/report)")
-    report.add_argument("--lang", choices=("da", "en"), default="da", help="da (default) or en")
+    report.add_argument(
+        "--out", type=Path, help="folder of the site (default: CULTURE_REPORT_DIR or .culture/report)"
+    )
+    report.add_argument("--lang", choices=("da", "en"), help="da (the default, or CULTURE_REPORT_LANG) or en")
 
     generate = commands.add_parser("generate", help="write a synthetic landing drop")
     generate.add_argument("--out", type=Path, required=True)
@@ -245,12 +247,10 @@ def _backfill(args: argparse.Namespace) -> int:
 
 def report_command(args: argparse.Namespace) -> int:
     """Write the leaders' report from what BI reads; the culture_report DAG calls the same function."""
-    from culture_warehouse.config import report_dir
     from culture_warehouse.leader_report import ReportRefused, build_report
-    from culture_warehouse.warehouse import resolve_dsn
 
     try:
-        site = build_report(resolve_dsn(args.dsn), args.out or report_dir(), args.lang)
+        site = build_report(args.dsn, args.out, args.lang)
     except ReportRefused as refused:
         print(f"culture report: {refused}", file=sys.stderr)
         return 1

@@ -13,7 +13,7 @@ from pathlib import Path
 
 DEFAULT_MIN_GROUP_SIZE = 5
 
-TASK_TIMEOUT_MINUTES = {"prepare": 30, "ingest": 180, "transform": 360, "publish": 90}
+TASK_TIMEOUT_MINUTES = {"prepare": 30, "ingest": 180, "transform": 360, "publish": 90, "report": 30}
 """How long each task of the nightly DAG may run before Airflow stops it (``execution_timeout``);
 ``CULTURE_TASK_TIMEOUT_<TASK>_MINUTES`` overrides one. Generous: a full night at 190,000
 employees takes about 9 minutes (README, Benchmark), 30 on a machine shared with other work."""
@@ -56,7 +56,8 @@ def min_group_size() -> int:
 
 
 def task_timeout(task: str) -> dt.timedelta:
-    """The ``execution_timeout`` of a DAG task (``prepare``, ``ingest``, ``transform``, ``publish``)."""
+    """The ``execution_timeout`` of a DAG task (``prepare``, ``ingest``, ``transform``, ``publish``,
+    and ``report`` of ``culture_report``)."""
     variable = f"CULTURE_TASK_TIMEOUT_{task.upper()}_MINUTES"
     raw = os.environ.get(variable, "").strip()
     if not raw:

@@ -9,12 +9,13 @@ Templates are Jinja2 with autoescaping on, so a unit's name is text, never marku
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -45,11 +46,21 @@ class ReportSite:
         return f"culture report: {self.index} and {len(self.unit_pages)} unit pages in {self.out / 'units'}"
 
 
-def build_report(dsn: str, out: Path, lang: Lang = "da") -> ReportSite:
-    """Read the published marts as the BI role and write the site into ``out``."""
-    if lang not in LANGUAGES:
-        raise ReportRefused(f"no such language: {lang!r} (da or en)")
-    return write_site(read_marts(dsn), Path(out), lang)
+def build_report(dsn: str | None = None, out: Path | None = None, lang: str | None = None) -> ReportSite:
+    """Read the published marts as the BI role and write the site into ``out``.
+
+    Defaults, for the DAG and the CLI alike: the warehouse of ``CULTURE_REPORT_DSN`` (a BI login),
+    else the night's own (``CULTURE_WAREHOUSE_DSN``, the Airflow connection or the embedded one);
+    the folder ``CULTURE_REPORT_DIR`` (``.culture/report``); the language ``CULTURE_REPORT_LANG`` (da).
+    """
+    from culture_warehouse.config import report_dir, report_language
+    from culture_warehouse.warehouse import resolve_dsn
+
+    language = lang or report_language()
+    if language not in LANGUAGES:
+        raise ReportRefused(f"no such language: {language!r} (da or en)")
+    dsn = dsn or os.environ.get("CULTURE_REPORT_DSN") or resolve_dsn(None)
+    return write_site(read_marts(dsn), Path(out or report_dir()), cast(Lang, language))
 
 
 def write_site(marts: Marts, out: Path, lang: Lang) -> ReportSite:
