@@ -23,7 +23,7 @@ matplotlib.use("Agg")
 
 from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from culture_warehouse.leader_report.language import Lang, month_label, number
 
@@ -55,6 +55,7 @@ def absence_trend(months: Sequence[dt.date], series: Sequence[Series], lang: Lan
             ys = [math.nan if v is None else float(v) for v in line.values]
             axes.plot(xs, ys, marker="o", markersize=3.5, linewidth=2, color=colour, label=line.label)
         axes.set_xticks(xs, [month_label(m, lang) for m in months], rotation=45, ha="right")
+        axes.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))  # whole days: no "2,5" shown as "3"
         axes.yaxis.set_major_formatter(FuncFormatter(lambda y, _: number(y, lang, 0)))
         axes.set_ylim(bottom=0)
         axes.grid(axis="y", color="#e4e7eb")
