@@ -166,6 +166,14 @@ def test_a_unit_code_that_is_no_plain_file_name_gets_a_page_inside_units() -> No
         assert "/" not in name and name.startswith("unit-") and name.endswith(".html"), code
 
 
+def test_pages_drawn_by_several_processes_are_the_same_bytes_as_by_one(tmp_path: Path) -> None:
+    one = write_site(publication(), tmp_path / "one", "da", processes=1)
+    two = write_site(publication(), tmp_path / "two", "da", processes=2)
+    assert sorted(one.unit_pages) == sorted(two.unit_pages)
+    for code, path in one.unit_pages.items():
+        assert path.read_bytes() == two.unit_pages[code].read_bytes(), code
+
+
 def test_a_unit_no_longer_current_loses_its_page(tmp_path: Path) -> None:
     write_site(publication(), tmp_path, "da")
     smaller = publication()
