@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
@@ -146,3 +149,43 @@ def test_a_suppressed_cell_shows_the_suppression_text(report: Report, browser: C
     for unit in absence_suppressed:
         selector = f'[data-figure="sick_days_per_fte_12m"][data-unit="{unit}"]'
         assert index.evaluate(f"document.querySelector('{selector}').textContent") == "for få ansatte"
+
+
+RUN_REPORT_DAG = """
+import importlib.util, sys
+from culture_warehouse.airflow_runner import _ensure_metadata_db, prepare_airflow_environment
+prepare_airflow_environment()
+from airflow.sdk import DAG
+_ensure_metadata_db()
+spec = importlib.util.spec_from_file_location("culture_report_dag", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+dag = next(v for v in vars(module).values() if isinstance(v, DAG) and v.dag_id == "culture_report")
+run = dag.test()
+print("state:", getattr(run.state, "value", run.state))
+"""
+
+
+def test_the_culture_report_dag_writes_the_same_site_as_the_command(report: Report, tmp_path: Path) -> None:
+    """In a process of its own, as Airflow runs it: its configuration is read when Airflow loads."""
+    environment = {
+        **os.environ,
+        "AIRFLOW_HOME": str(tmp_path / "airflow"),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+        "CULTURE_REPORT_DSN": report.bi_dsn,
+        "CULTURE_REPORT_DIR": str(tmp_path / "site"),
+    }
+    (tmp_path / "airflow").mkdir()
+    done = subprocess.run(
+        [sys.executable, "-c", RUN_REPORT_DAG, str(ROOT / "dags" / "culture_report.py")],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert "state: success" in done.stdout, done.stdout[-2000:] + done.stderr[-4000:]
+    written = sorted(p.relative_to(tmp_path / "site") for p in (tmp_path / "site").rglob("*.html"))
+    assert written == sorted(p.relative_to(report.site) for p in report.pages())
+    for relative in written:
+        assert (tmp_path / "site" / relative).read_bytes() == (report.site / relative).read_bytes(), relative
