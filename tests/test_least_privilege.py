@@ -26,6 +26,7 @@ import psycopg
 import pytest
 
 from culture_warehouse import pipeline, warehouse
+from culture_warehouse.leader_report import build_report
 from culture_warehouse.warehouse import BI_ROLE, MissingBiRole, bootstrap
 from drops import write_hr_drop
 from nights import run_night
@@ -225,3 +226,6 @@ def test_a_whole_night_publishes_as_the_non_superuser_owner_and_bi_reads_only_ma
         pytest.raises(psycopg.errors.InsufficientPrivilege),
     ):
         bi.execute("select count(*) from raw.hr_employees")
+    # The culture_report DAG's default: the owner's login, reading as culture_bi_reader.
+    site = build_report(etl, tmp_path / "report", "da")
+    assert site.index.exists() and site.unit_pages
