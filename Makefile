@@ -15,7 +15,7 @@ export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
 export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 
-.PHONY: install run test test-fast lint unit bench airflow docs lock clean
+.PHONY: install browser run test test-fast lint unit bench airflow docs lock clean
 
 install: $(STAMP)
 
@@ -30,10 +30,21 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m compileall -q -j 0 $$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])') > /dev/null
 	@touch $(STAMP)
 
+# Debian's chromium, for the test that opens the leaders' report in a headless browser: installed
+# once when missing (Playwright's own browser download does not work offline; Debian's does).
+browser:
+	@command -v chromium > /dev/null 2>&1 || command -v chromium-browser > /dev/null 2>&1 || { \
+	  echo "installing Debian's chromium (the report's browser test)"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null; }
+
 run: install
 	@mkdir -p $(STATE)
 	$(BIN)/culture generate --out $(STATE)/landing --employees $(EMPLOYEES) --seed $(SEED) --as-of $(AS_OF)
 	$(BIN)/culture run --landing $(STATE)/landing --as-of $(AS_OF)
+	$(BIN)/culture report --out $(STATE)/report
+	@echo "the leaders' culture report: file://$(CURDIR)/$(STATE)/report/index.html (English: culture report --lang en)"
 
 lint: install
 	$(BIN)/ruff check .
@@ -41,7 +52,7 @@ lint: install
 	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros --disable-progress-bar
 	$(BIN)/mypy
 
-unit: install
+unit: install browser
 	$(BIN)/pytest
 
 test: lint unit

@@ -15,7 +15,8 @@ The nightly load of the trust- and results-culture warehouse.
 4. **publish** – run the Great Expectations audit gates on the built marts, then swap
    `marts_build` in for `marts` in one transaction (write-audit-publish), carrying over last
    night's version of every blocked mart. The task fails, naming each held-back mart and why,
-   after the rest has published (`marts.publication_status`).
+   after the rest has published (`marts.publication_status`). A successful publish updates the
+   Asset `culture_warehouse_marts`, which schedules the `culture_report` DAG (the leaders' report).
 5. **docs** – after a night that published every mart, `dbt docs generate` writes the docs site
    of the published marts (descriptions in Danish and English, types, grants) into
    `.culture/docs/`. It follows only a complete publish: as the DAG's last task, its state is the
@@ -45,6 +46,7 @@ import pendulum
 from airflow.sdk import Param, dag, task
 
 from culture_warehouse.alerts import FailureNotifier
+from culture_warehouse.assets import MARTS
 from culture_warehouse.config import max_active_tasks, task_timeout
 from culture_warehouse.parameters import ParameterError, is_backfill, parse_as_of, trigger_landing
 from culture_warehouse.sources.registry import FOLDERS
@@ -146,7 +148,8 @@ def culture_nightly() -> None:
                 pipeline.finish_run(context["run_id"], "failed", str(failure))
                 raise AirflowFailException(str(failure)) from None
 
-    @task(execution_timeout=task_timeout("publish"))
+    # A successful publish updates the marts Asset, on which the culture_report DAG is scheduled.
+    @task(execution_timeout=task_timeout("publish"), outlets=[MARTS])
     def publish(**context: Any) -> dict[str, object]:
         from airflow.sdk.exceptions import AirflowFailException
 

@@ -114,3 +114,29 @@ def test_a_failure_alerts_once_from_the_failed_task_not_again_from_the_run(dagba
         callbacks = task.on_failure_callback
         callbacks = callbacks if isinstance(callbacks, list) else [callbacks]
         assert [type(c) for c in callbacks] == [FailureNotifier], task.task_id
+
+
+def test_a_successful_publish_updates_the_marts_asset_that_schedules_the_report_dag(dagbag: object) -> None:
+    from culture_warehouse.assets import MARTS
+
+    nightly = dagbag.dags["culture_nightly"]  # type: ignore[attr-defined]
+    report = dagbag.dags["culture_report"]  # type: ignore[attr-defined]
+    assert nightly.get_task("publish").outlets == [MARTS]
+    assert [task.outlets for task in nightly.tasks if task.task_id != "publish"] == [[]] * (
+        len(nightly.tasks) - 1
+    )
+    assert list(report.timetable.asset_condition.objects) == [MARTS]
+
+
+def test_the_report_dag_has_tags_retries_a_timeout_an_alert_and_documentation(dagbag: object) -> None:
+    from culture_warehouse.alerts import FailureNotifier
+
+    dag = dagbag.dags["culture_report"]  # type: ignore[attr-defined]
+    assert dag.tags and dag.max_active_runs == 1
+    assert dag.doc_md and "culture_report" in dag.doc_md
+    assert dag.task_ids == ["render"]
+    task = dag.get_task("render")
+    assert task.retries >= 2
+    assert task.execution_timeout.total_seconds() == 30 * 60
+    callbacks = task.on_failure_callback
+    assert [type(c) for c in (callbacks if isinstance(callbacks, list) else [callbacks])] == [FailureNotifier]

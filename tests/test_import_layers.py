@@ -32,6 +32,7 @@ LAYERS: dict[str, int] = {
     # zone and its guard, the readers. They know nothing of loading or of any source.
     "culture_warehouse": HELPERS,
     "culture_warehouse.config": HELPERS,
+    "culture_warehouse.assets": HELPERS,
     "culture_warehouse.privacy": HELPERS,
     "culture_warehouse.parameters": HELPERS,
     "culture_warehouse.redaction": HELPERS,
@@ -64,6 +65,7 @@ LAYERS: dict[str, int] = {
     "culture_warehouse.publish": APPLICATION,
     "culture_warehouse.alerts": APPLICATION,
     "culture_warehouse.report": APPLICATION,
+    "culture_warehouse.leader_report": APPLICATION,
     "culture_warehouse.airflow_runner": APPLICATION,
     "culture_warehouse.state_lock": APPLICATION,
     "culture_warehouse.cli": APPLICATION,

@@ -26,6 +26,8 @@ import psycopg
 import pytest
 
 from culture_warehouse import access, pipeline, warehouse
+from culture_warehouse import pipeline, warehouse
+from culture_warehouse.leader_report import build_report
 from culture_warehouse.warehouse import BI_ROLE, MissingBiRole, bootstrap
 from drops import write_hr_drop
 from nights import run_night
@@ -236,3 +238,6 @@ def test_a_whole_night_publishes_as_the_non_superuser_owner_and_bi_reads_only_ma
     with psycopg.connect(as_role(compose_postgres, "bi_night", "warehouse")) as bi:
         units = bi.execute("select distinct org_unit_code from marts.dim_org_unit").fetchall()
     assert units == [("1100",)]
+    # The culture_report DAG's default: the owner's login, reading as culture_bi_reader.
+    site = build_report(etl, tmp_path / "report", "da")
+    assert site.index.exists() and site.unit_pages

@@ -42,3 +42,7 @@ CREATE DATABASE warehouse OWNER culture_etl;
 REVOKE ALL ON DATABASE airflow FROM PUBLIC;
 REVOKE ALL ON DATABASE warehouse FROM PUBLIC;
 GRANT CONNECT ON DATABASE warehouse TO culture_bi_reader;
+-- The culture_report DAG reads the marts as culture_bi_reader (SET ROLE) through the warehouse
+-- owner's connection unless CULTURE_REPORT_DSN names a BI login of its own. Membership adds no
+-- privilege: the owner can read its marts already.
+GRANT culture_bi_reader TO culture_etl;

@@ -55,6 +55,16 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("--role", required=True)
     revoke.add_argument("--unit", help="the unit to withdraw (default: every grant of the role)")
     listing.add_argument("--role", help="only this role's grants")
+    report = commands.add_parser(
+        "report", help="write the leaders' culture report (a static site) from the published marts"
+    )
+    report.add_argument(
+        "--dsn", help="warehouse URL of a BI login (default: CULTURE_REPORT_DSN, else the night's warehouse)"
+    )
+    report.add_argument(
+        "--out", type=Path, help="folder of the site (default: CULTURE_REPORT_DIR or .culture/report)"
+    )
+    report.add_argument("--lang", choices=("da", "en"), help="da (the default, or CULTURE_REPORT_LANG) or en")
 
     generate = commands.add_parser("generate", help="write a synthetic landing drop")
     generate.add_argument("--out", type=Path, required=True)
@@ -88,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         return backfill_command(args)
     if args.command == "access":
         return access_command(args)
+    if args.command == "report":
+        return report_command(args)
     if args.command == "generate":
         return generate_command(args)
     if args.command == "docs":
@@ -302,6 +314,16 @@ def access_command(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+def report_command(args: argparse.Namespace) -> int:
+    """Write the leaders' report from what BI reads; the culture_report DAG calls the same function."""
+    from culture_warehouse.leader_report import ReportRefused, build_report
+
+    try:
+        site = build_report(args.dsn, args.out, args.lang)
+    except ReportRefused as refused:
+        print(f"culture report: {refused}", file=sys.stderr)
+        return 1
+    print(site.summary())
     return 0
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 DEFAULT_MIN_GROUP_SIZE = 5
 
-TASK_TIMEOUT_MINUTES = {"prepare": 30, "ingest": 180, "transform": 360, "publish": 90, "docs": 30}
+TASK_TIMEOUT_MINUTES = {"prepare": 30, "ingest": 180, "transform": 360, "publish": 90, "docs": 30, "report": 30}
 """How long each task of the nightly DAG may run before Airflow stops it (``execution_timeout``);
 ``CULTURE_TASK_TIMEOUT_<TASK>_MINUTES`` overrides one. Generous: a full night at 190,000
 employees takes about 9 minutes (README, Benchmark), 30 on a machine shared with other work."""
@@ -33,6 +33,17 @@ def state_dir() -> Path:
     return Path(configured) if configured else project_dir() / ".culture"
 
 
+def report_dir() -> Path:
+    """Where the leaders' culture report is written: ``CULTURE_REPORT_DIR``, else ``<state>/report``."""
+    configured = os.environ.get("CULTURE_REPORT_DIR")
+    return Path(configured) if configured else state_dir() / "report"
+
+
+def report_language() -> str:
+    """The report's language, ``CULTURE_REPORT_LANG``: ``da`` (default) or ``en``."""
+    return os.environ.get("CULTURE_REPORT_LANG", "").strip() or "da"
+
+
 def min_group_size() -> int:
     """k of the confidentiality rules (indicators.md), from ``CULTURE_MIN_GROUP_SIZE``."""
     raw = os.environ.get("CULTURE_MIN_GROUP_SIZE", "")
@@ -46,7 +57,7 @@ def min_group_size() -> int:
 
 def task_timeout(task: str) -> dt.timedelta:
     """The ``execution_timeout`` of a DAG task (``prepare``, ``ingest``, ``transform``, ``publish``,
-    ``docs``)."""
+    ``docs``, and ``report`` of ``culture_report``)."""
     variable = f"CULTURE_TASK_TIMEOUT_{task.upper()}_MINUTES"
     raw = os.environ.get(variable, "").strip()
     if not raw:
