@@ -6,13 +6,13 @@ import socketserver
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from email import message_from_bytes
-from email.message import Message
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 
 
 class Mailbox:
     def __init__(self) -> None:
-        self.messages: list[Message] = []
+        self.messages: list[EmailMessage] = []
         self.port = 0
 
 
@@ -36,7 +36,7 @@ def local_mail_server() -> Iterator[Mailbox]:
                     data = b""
                     while (chunk := self.rfile.readline()) and chunk != b".\r\n":
                         data += chunk[1:] if chunk.startswith(b"..") else chunk
-                    box.messages.append(message_from_bytes(data))
+                    box.messages.append(message_from_bytes(data, policy=policy.default))  # type: ignore[arg-type]
                     self.reply("250 queued")
                 elif verb == "QUIT":
                     self.reply("221 bye")

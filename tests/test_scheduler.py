@@ -117,8 +117,28 @@ def test_a_night_with_a_broken_file_still_succeeds_and_mails_one_alert_naming_th
     assert ledger == [("rejected", f"{BROKEN}: missing required column 'hire_date'")]
 
     (mail,) = deployment.mail.messages[before:]
-    body = mail.get_payload()
+    body = mail.get_content()
     assert mail["To"] == "night-shift@example.dk"
     assert "1 file(s) rejected" in mail["Subject"]
     assert run_id in body and BROKEN in body and "missing required column 'hire_date'" in body
     assert CPR_IN_BROKEN_FILE not in str(mail)
+
+
+
+def test_a_refused_landing_fails_the_night_at_prepare_without_retries_and_alerts_once(
+    deployment: Deployment,
+) -> None:
+    airflow = deployment.airflow
+    before = len(deployment.mail.messages)
+    run_id = airflow.trigger({"landing": "/etc", "as_of": AS_OF.isoformat()})
+
+    assert airflow.wait_for_run(run_id, timeout=600) == "failed"
+    states = airflow.task_states(run_id)
+    assert states.pop("prepare") == "failed"
+    assert set(states.values()) == {"upstream_failed"}  # nothing ingested, built or published
+    tries = airflow.request("GET", f"/api/v2/dags/culture_nightly/dagRuns/{run_id}/taskInstances/prepare")
+    assert tries["try_number"] == 1
+
+    (mail,) = deployment.mail.messages[before:]
+    assert mail["Subject"] == "culture_nightly failed: prepare"
+    assert "'/etc' is not an allowed landing location" in mail.get_content()
