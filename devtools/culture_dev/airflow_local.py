@@ -116,7 +116,9 @@ def airflow_environment(
         "AIRFLOW__API_AUTH__JWT_SECRET": _secret(home, "jwt_secret", lambda: secrets.token_urlsafe(32)),
         # Off only where no night should start by the clock (the test triggers its own).
         "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": str(scheduled_runs),
-        "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "True",
+        # The LocalExecutor's task-log server listens on every interface (Airflow has no setting
+        # for its host): a free port, so two of these on one machine do not collide.
+        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
         "CULTURE_WAREHOUSE_DSN": warehouse_dsn,
@@ -285,13 +287,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m culture_dev.airflow_local", description=__doc__)
     parser.add_argument("--port", type=int, default=int(os.environ.get("AIRFLOW_API_PORT", "8080")))
     args = parser.parse_args(argv)
+    # SIGTERM (a service manager, `kill`) stops the three process groups as Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     from culture_warehouse.warehouse import embedded_dsn, resolve_dsn
 
+    # The warehouse as `culture run` finds it (CULTURE_WAREHOUSE_DSN, else the embedded server);
+    # Airflow's metadata in a database of its own on the embedded server.
     warehouse = resolve_dsn()
-    server = os.environ.get("CULTURE_AIRFLOW_METADATA_SERVER_DSN") or (
-        warehouse if not os.environ.get("CULTURE_WAREHOUSE_DSN") else embedded_dsn()
-    )
-    env = airflow_environment(state_dir() / "airflow", metadata_database(server), warehouse, args.port)
+    env = airflow_environment(state_dir() / "airflow", metadata_database(embedded_dsn()), warehouse, args.port)
+    env.setdefault("CULTURE_LANDING", str(state_dir() / "landing"))  # where `make run` generates a drop
     with running_airflow(env, foreground_logs=True) as airflow:
         airflow.wait_until_ready()
         print(
@@ -299,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
             "\nThe DAG culture_nightly starts paused; Ctrl-C stops all three processes.\n",
             flush=True,
         )
-        with contextlib.suppress(KeyboardInterrupt):
+        with contextlib.suppress(KeyboardInterrupt, SystemExit):
             while True:
                 airflow._check_running()
                 time.sleep(2)
