@@ -26,8 +26,9 @@ do files rejected at the door. Parameters: `as_of` (YYYY-MM-DD, default the logi
 Copenhagen) and `landing` (default `CULTURE_LANDING`; another location only inside it or under a
 `CULTURE_LANDING_ALLOW` prefix, unless `CULTURE_ALLOW_LANDING_OVERRIDE=true`). A night older than
 the one published refuses to publish unless it is a backfill run. A bad parameter or a missing or
-changed pseudonym key fails the night at once, without retries, and nothing is built (docs/operations.md). All logic
-lives in the `culture_warehouse` package; the CLI `culture run` runs this same DAG in-process.
+changed pseudonym key fails the night at once, without retries, and nothing is built
+(docs/operations.md). All logic lives in the `culture_warehouse` package; the CLI `culture run`
+runs this same DAG in-process.
 """
 
 from __future__ import annotations

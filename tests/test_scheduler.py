@@ -21,7 +21,7 @@ import pytest
 from conftest import fresh_database
 from culture_dev.airflow_local import LocalAirflow, airflow_environment, metadata_database, running_airflow
 from culture_dev.generate import generate_landing
-from mailbox import Mailbox, local_mail_server
+from mail_server import Mailbox, local_mail_server
 from nights import query
 
 pytestmark = pytest.mark.slow
@@ -87,7 +87,11 @@ def test_a_night_triggered_through_the_rest_api_runs_under_the_scheduler_and_pub
     runs = query(deployment.warehouse, "select as_of, status from audit.runs where run_id = %s", run_id)
     assert runs == [(AS_OF, "published")]
     statuses = dict(
-        query(deployment.warehouse, "select mart, status from marts.publication_status where built_by_run = %s", run_id)
+        query(
+            deployment.warehouse,
+            "select mart, status from marts.publication_status where built_by_run = %s",
+            run_id,
+        )
     )
     assert statuses["culture_scorecard"] == statuses["mtu_dimension_results"] == "published tonight"
     scorecard = query(
@@ -122,7 +126,6 @@ def test_a_night_with_a_broken_file_still_succeeds_and_mails_one_alert_naming_th
     assert "1 file(s) rejected" in mail["Subject"]
     assert run_id in body and BROKEN in body and "missing required column 'hire_date'" in body
     assert CPR_IN_BROKEN_FILE not in str(mail)
-
 
 
 def test_a_refused_landing_fails_the_night_at_prepare_without_retries_and_alerts_once(

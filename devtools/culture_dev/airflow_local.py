@@ -93,7 +93,7 @@ def airflow_environment(
     """The environment every Airflow process (and so every task) gets, over ``os.environ``."""
     home.mkdir(parents=True, exist_ok=True)
     admin_password(home)
-    env = {
+    return {
         **os.environ,
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(project_dir() / "dags"),
@@ -126,7 +126,6 @@ def airflow_environment(
         # The airflow command of this virtualenv for every process the executor starts.
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }
-    return env
 
 
 class AirflowError(RuntimeError):
@@ -184,10 +183,8 @@ class LocalAirflow:
                 os.killpg(process.pid, signal.SIGTERM)
         deadline = time.monotonic() + grace
         for process in self.processes.values():
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait()
@@ -222,7 +219,9 @@ class LocalAirflow:
     def token(self) -> str:
         """A JWT from the simple auth manager: POST /auth/token with the admin's credentials."""
         if self._token is None:
-            answer = self.request("POST", "/auth/token", {"username": ADMIN, "password": admin_password(self.home)})
+            answer = self.request(
+                "POST", "/auth/token", {"username": ADMIN, "password": admin_password(self.home)}
+            )
             self._token = str(answer["access_token"])
         return self._token
 
@@ -294,7 +293,9 @@ def main(argv: list[str] | None = None) -> int:
     # The warehouse as `culture run` finds it (CULTURE_WAREHOUSE_DSN, else the embedded server);
     # Airflow's metadata in a database of its own on the embedded server.
     warehouse = resolve_dsn()
-    env = airflow_environment(state_dir() / "airflow", metadata_database(embedded_dsn()), warehouse, args.port)
+    env = airflow_environment(
+        state_dir() / "airflow", metadata_database(embedded_dsn()), warehouse, args.port
+    )
     env.setdefault("CULTURE_LANDING", str(state_dir() / "landing"))  # where `make run` generates a drop
     with running_airflow(env, foreground_logs=True) as airflow:
         airflow.wait_until_ready()
