@@ -61,8 +61,8 @@ def deployment(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
                 "conn_type": "smtp",
                 "host": "127.0.0.1",
                 "port": mail.port,
-                # a relay on the same host: the one case the alerts may skip STARTTLS
-                "extra": {"to": "night-shift@example.dk", "starttls": False},
+                # a relay on this host: the one case the alerts may go unencrypted
+                "extra": {"to": "night-shift@example.dk", "disable_ssl": True, "disable_tls": True},
             }
         )
         with running_airflow(env) as airflow:
@@ -121,7 +121,7 @@ def test_a_night_with_a_broken_file_still_succeeds_and_mails_one_alert_naming_th
     assert ledger == [("rejected", f"{BROKEN}: missing required column 'hire_date'")]
 
     (mail,) = deployment.mail.messages[before:]
-    body = mail.get_content()
+    body = mail.get_body(preferencelist=("html",)).get_content()  # type: ignore[union-attr]
     assert mail["To"] == "night-shift@example.dk"
     assert "1 file(s) rejected" in mail["Subject"]
     assert run_id in body and BROKEN in body and "missing required column 'hire_date'" in body
@@ -144,4 +144,5 @@ def test_a_refused_landing_fails_the_night_at_prepare_without_retries_and_alerts
 
     (mail,) = deployment.mail.messages[before:]
     assert mail["Subject"] == "culture_nightly failed: prepare"
-    assert "'/etc' is not an allowed landing location" in mail.get_content()
+    body = mail.get_body(preferencelist=("html",)).get_content()  # type: ignore[union-attr]
+    assert "'/etc' is not an allowed landing location" in body
