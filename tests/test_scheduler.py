@@ -18,7 +18,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from conftest import fresh_database
+from conftest import fresh_database, with_database
 from culture_dev.airflow_local import LocalAirflow, airflow_environment, metadata_database, running_airflow
 from culture_dev.generate import generate_landing
 from mail_server import Mailbox, local_mail_server
@@ -38,6 +38,7 @@ class Deployment:
     warehouse: str
     landing: Path
     mail: Mailbox
+    metadata: str  # Airflow's metadata database (XCom, task instances), as a psycopg DSN
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +68,7 @@ def deployment(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         )
         with running_airflow(env) as airflow:
             airflow.wait_until_ready(timeout=300)
-            yield Deployment(airflow, warehouse, landing, mail)
+            yield Deployment(airflow, warehouse, landing, mail, with_database(pg_server, database))
         with psycopg.connect(pg_server, autocommit=True) as conn:
             conn.execute(f"drop database if exists {database} with (force)")
 
@@ -126,6 +127,16 @@ def test_a_night_with_a_broken_file_still_succeeds_and_mails_one_alert_naming_th
     assert "1 file(s) rejected" in mail["Subject"]
     assert run_id in body and BROKEN in body and "missing required column 'hire_date'" in body
     assert CPR_IN_BROKEN_FILE not in str(mail)
+
+    # Nor in the task logs under AIRFLOW_HOME, nor in XCom in Airflow's metadata database.
+    logs = [
+        p for p in airflow.home.rglob("*") if p.is_file() and CPR_IN_BROKEN_FILE.encode() in p.read_bytes()
+    ]
+    assert logs == []
+    assert query(deployment.metadata, "select count(*) from xcom") != [(0,)]
+    assert query(deployment.metadata, "select count(*) from xcom where value::text like %s", "%4321%") == [
+        (0,)
+    ]
 
 
 def test_a_refused_landing_fails_the_night_at_prepare_without_retries_and_alerts_once(
