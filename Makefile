@@ -70,7 +70,7 @@ bench: install
 
 airflow: install
 	@mkdir -p $(AIRFLOW_HOME)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/airflow standalone
+	$(BIN)/python -m culture_dev.airflow_local
 
 lock:
 	$(BIN)/uv pip compile requirements.in --python-version 3.11 -o requirements.lock

@@ -31,8 +31,9 @@ do files rejected at the door. Parameters: `as_of` (YYYY-MM-DD, default the logi
 Copenhagen) and `landing` (default `CULTURE_LANDING`; another location only inside it or under a
 `CULTURE_LANDING_ALLOW` prefix, unless `CULTURE_ALLOW_LANDING_OVERRIDE=true`). A night older than
 the one published refuses to publish unless it is a backfill run. A bad parameter or a missing or
-changed pseudonym key fails the night at once, without retries (docs/operations.md). All logic
-lives in the `culture_warehouse` package; the CLI `culture run` runs this same DAG in-process.
+changed pseudonym key fails the night at once, without retries, and nothing is built
+(docs/operations.md). All logic lives in the `culture_warehouse` package; the CLI `culture run`
+runs this same DAG in-process.
 """
 
 from __future__ import annotations
@@ -132,7 +133,10 @@ def culture_nightly() -> None:
         with stage(), _refusals_fail_without_retry():
             return pipeline.ingest(folder, _as_of(context), context["run_id"], _landing(context))
 
-    @task(trigger_rule="all_done", execution_timeout=task_timeout("transform"))
+    # After every ingest task has finished, failed or not (a source that could not be read does
+    # not hold back the others), but only when at least one succeeded: when prepare failed, every
+    # ingest is upstream_failed and so is the build, and the night fails with prepare's one alert.
+    @task(trigger_rule="all_done_min_one_success", execution_timeout=task_timeout("transform"))
     def transform(**context: Any) -> dict[str, object]:
         from airflow.sdk.exceptions import AirflowFailException
 

@@ -711,6 +711,8 @@ def test_requirements_docker_cover_the_pipeline_libraries() -> None:
         "fpdf2",
         "pyyaml",
         "universal-pathlib",
+        "apache-airflow-providers-smtp",  # the alerts' notifiers
+        "apache-airflow-providers-slack",
     } <= wanted
     assert "psycopg[binary]" in REQUIREMENTS_DOCKER.read_text(encoding="utf-8")
 

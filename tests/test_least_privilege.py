@@ -26,7 +26,6 @@ import psycopg
 import pytest
 
 from culture_warehouse import access, pipeline, warehouse
-from culture_warehouse import pipeline, warehouse
 from culture_warehouse.leader_report import build_report
 from culture_warehouse.warehouse import BI_ROLE, MissingBiRole, bootstrap
 from drops import write_hr_drop

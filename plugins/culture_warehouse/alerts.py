@@ -1,25 +1,32 @@
 """Alerts for the night shift: a failed task, or files rejected at the door.
 
 Messages name the source, the file and the reason, and nothing else: no values, no names, and
-every CPR-like number redacted. Where they go is an Airflow connection (default
-``culture_alerts``): an ``http``/``https`` connection is a webhook (Slack-compatible ``{"text": …}``
-JSON), ``slack``/``slackwebhook`` the same to its webhook URL, and ``smtp``/``email`` sends an
-e-mail to the addresses in the connection's extra field ``to``, always encrypted (STARTTLS on
-port 587 by default, implicit TLS with ``"ssl": true`` or port 465, the certificate verified;
-only ``"starttls": false`` sends in the clear, for a relay on the same host). Without the
-connection, the alert is only logged. One failure, one alert: the failed task's callback.
+every CPR-like number redacted. :func:`send` passes every alert through that filter again, in
+front of every channel, and then hands it to an Airflow provider's notifier, called directly
+(never rendered as a Jinja template: a file name is text, not a template). Where it goes is an
+Airflow connection (default ``culture_alerts``):
+
+- ``smtp``/``email``: the SMTP provider's ``SmtpNotifier`` mails the extra field ``to``, with the
+  provider's connection extras. Always encrypted with the certificate verified: implicit TLS
+  (``"disable_tls": true``, port 465) or STARTTLS (``"disable_ssl": true``, port 587); clear text
+  (both set) or ``"ssl_context": "none"`` only to a relay on this host (127.0.0.1, ::1,
+  localhost). Anything else is refused without connecting.
+- ``slackwebhook``: the Slack provider's ``SlackWebhookNotifier`` (the webhook URL, or its token
+  part after ``host``, in the password), the text escaped for Slack's markup.
+- ``http``/``https``/``slack``: a Slack-compatible ``{"text": …}`` JSON POST to the URL.
+
+Without the connection, the alert is only logged. One failure, one alert: the failed task's
+callback.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import logging
-import smtplib
-import ssl
 import sys
 import urllib.request
 from dataclasses import dataclass
-from email.message import EmailMessage
 from typing import Any
 
 from airflow.sdk.bases.notifier import BaseNotifier
@@ -56,15 +63,30 @@ def rejections_alert(run_id: str, rejected: list[tuple[str, str, str]]) -> Alert
     return Alert(subject=subject, text="\n".join([subject, f"run: {run_id}", *lines]))
 
 
+class MailConnectionRefused(ValueError):
+    """The SMTP connection would send alerts unencrypted or unverified to another host."""
+
+
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def filtered(alert: Alert) -> Alert:
+    """The personal-data filter every alert passes before any channel: CPR-like numbers redacted."""
+    return Alert(subject=redact_cpr(alert.subject)[:200], text=redact_cpr(alert.text))
+
+
 def send(alert: Alert, conn_id: str = ALERT_CONNECTION) -> bool:
     """Deliver an alert through the Airflow connection; False when none is configured."""
+    alert = filtered(alert)
     connection = _connection(conn_id)
     if connection is None:
         log.warning("%s (no Airflow connection %r: alert only logged)", alert.subject, conn_id)
         return False
     kind = (connection.conn_type or "").lower()
     if kind in ("smtp", "email"):
-        _send_mail(alert, connection)
+        _send_mail(alert, connection, conn_id)
+    elif kind == "slackwebhook":
+        _send_slack(alert, conn_id)
     else:
         _post_webhook(alert, _webhook_url(connection))
     return True
@@ -98,35 +120,64 @@ def _post_webhook(alert: Alert, url: str) -> None:
         response.read()
 
 
-def _send_mail(alert: Alert, connection: Any) -> None:
+def why_not_sent(error: Exception) -> str:
+    """What may be logged about an alert that failed: our own refusal's reason, else only the
+    error's type (a mail server's or webhook's message may echo the alert or an address)."""
+    return str(error) if isinstance(error, MailConnectionRefused) else type(error).__name__
+
+
+def mail_encryption(connection: Any) -> str:
+    """How the SMTP provider will talk to the connection's server: ``implicit TLS``, ``STARTTLS``
+    or ``clear text`` (read as the provider reads its extras). MailConnectionRefused, before any
+    connection is made, for clear text or an unverified certificate to another host, or for
+    both TLS modes at once (which the provider cannot do)."""
+    extra = connection.extra_dejson or {}
+    implicit = not bool(extra.get("disable_ssl", False))
+    starttls = not bool(extra.get("disable_tls", False))
+    local = str(connection.host or "").strip().lower() in LOOPBACK
+    if implicit and starttls:
+        raise MailConnectionRefused(
+            "SMTP connection: set the extra disable_tls (implicit TLS, port 465) or disable_ssl"
+            " (STARTTLS, port 587), not neither"
+        )
+    mode = "implicit TLS" if implicit else "STARTTLS" if starttls else "clear text"
+    if not local and (mode == "clear text" or extra.get("ssl_context") == "none"):
+        raise MailConnectionRefused(
+            f"SMTP connection to {connection.host}: alerts go encrypted with the certificate verified;"
+            " clear text or ssl_context none only to a relay on this host"
+        )
+    return mode
+
+
+def _send_mail(alert: Alert, connection: Any, conn_id: str) -> None:
+    from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+
+    mail_encryption(connection)
     extra = connection.extra_dejson or {}
     recipients = extra.get("to") or []
     if isinstance(recipients, str):
         recipients = [address.strip() for address in recipients.split(",")]
-    message = EmailMessage()
-    message["Subject"] = alert.subject
-    message["From"] = extra.get("from", "culture-warehouse@localhost")
-    message["To"] = ", ".join(recipients)
-    message.set_content(alert.text)
-    # Encrypted unless the connection says otherwise: implicit TLS (``"ssl": true`` or port 465)
-    # or STARTTLS on the submission port, with the server's certificate verified; a server
-    # without STARTTLS fails the alert (logged) rather than sending the login in the clear. A
-    # trusted relay on the same host may set ``"starttls": false``.
-    context = ssl.create_default_context()
-    host = connection.host or "localhost"
-    implicit = bool(extra.get("ssl")) or connection.port == 465
-    port = int(connection.port or (465 if implicit else 587))
-    client = (
-        smtplib.SMTP_SSL(host, port, timeout=10, context=context)
-        if implicit
-        else smtplib.SMTP(host, port, timeout=10)
+    notifier = SmtpNotifier(
+        to=recipients,
+        from_email=extra.get("from_email") or "culture-warehouse@localhost",
+        subject=alert.subject,
+        html_content=f"<pre>{html.escape(alert.text, quote=False)}</pre>",
+        smtp_conn_id=conn_id,
     )
-    with client as smtp:
-        if not implicit and extra.get("starttls", True) is not False:
-            smtp.starttls(context=context)
-        if connection.login:
-            smtp.login(connection.login, connection.password or "")
-        smtp.send_message(message)
+    notifier.notify({})  # notify, not __call__: nothing of the alert is rendered as a template
+
+
+def slack_text(text: str) -> str:
+    """Text for Slack's markup: ``&``, ``<`` and ``>`` escaped, so no file name becomes a link or
+    an @channel mention."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _send_slack(alert: Alert, conn_id: str) -> None:
+    from airflow.providers.slack.notifications.slack_webhook import SlackWebhookNotifier
+
+    notifier = SlackWebhookNotifier(slack_webhook_conn_id=conn_id, text=slack_text(alert.text))
+    notifier.notify({})  # type: ignore[no-untyped-call]  # notify, not __call__: no template rendering
 
 
 class FailureNotifier(BaseNotifier):
@@ -142,4 +193,4 @@ class FailureNotifier(BaseNotifier):
         try:
             send(failure_alert(dict(context)), self.conn_id)
         except Exception as error:  # an alert must never mask the failure it reports
-            log.error("could not send the failure alert: %s", type(error).__name__)
+            log.error("could not send the failure alert: %s", why_not_sent(error))

@@ -314,6 +314,9 @@ def access_command(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    return 0
+
+
 def report_command(args: argparse.Namespace) -> int:
     """Write the leaders' report from what BI reads; the culture_report DAG calls the same function."""
     from culture_warehouse.leader_report import ReportRefused, build_report

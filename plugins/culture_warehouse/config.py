@@ -13,7 +13,14 @@ from pathlib import Path
 
 DEFAULT_MIN_GROUP_SIZE = 5
 
-TASK_TIMEOUT_MINUTES = {"prepare": 30, "ingest": 180, "transform": 360, "publish": 90, "docs": 30, "report": 30}
+TASK_TIMEOUT_MINUTES = {
+    "prepare": 30,
+    "ingest": 180,
+    "transform": 360,
+    "publish": 90,
+    "docs": 30,
+    "report": 30,
+}
 """How long each task of the nightly DAG may run before Airflow stops it (``execution_timeout``);
 ``CULTURE_TASK_TIMEOUT_<TASK>_MINUTES`` overrides one. Generous: a full night at 190,000
 employees takes about 9 minutes (README, Benchmark), 30 on a machine shared with other work."""

@@ -138,12 +138,12 @@ def publish(run_id: str, backfill: bool = False) -> dict[str, object]:
     finish_run(run_id, "partial" if publication.kept else "published", publication.reason() or None)
     rejected = rejected_files(dsn, run_id)
     if rejected:
-        from culture_warehouse.alerts import rejections_alert, send
+        from culture_warehouse.alerts import rejections_alert, send, why_not_sent
 
         try:
             send(rejections_alert(run_id, rejected))
         except Exception as error:  # the marts are published; a mail server down must not undo that
-            log.error("could not send the rejected-files alert: %s", type(error).__name__)
+            log.error("could not send the rejected-files alert: %s", why_not_sent(error))
     if publication.kept:
         raise PublishBlocked(publication.reason())
     return {"published": list(publication.published), "rejected_files": len(rejected)}
