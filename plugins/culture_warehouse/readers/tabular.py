@@ -163,7 +163,7 @@ def _open_csv(path: Path, limits: DoorLimits, exact: bool) -> TableStream:
     if index.plain and index.unbalanced_at is not None:
         raise FileRejected(f"broken CSV at line {index.unbalanced_at}: unbalanced quotes or a truncated file")
     if index.plain and header_lines == 1 and not exact:
-        batches = read_ahead(_arrow_batches(path, index, delimiter, len(header), limits))
+        batches: Iterator[RowBatch] = read_ahead(_arrow_batches(path, index, delimiter, len(header), limits))
         return TableStream(header=header, batches=batches, dialect=label, exact=False)
     batches = _python_batches(path, index.encoding, delimiter, len(header), limits)
     return TableStream(header=header, batches=batches, dialect=label)
