@@ -16,7 +16,7 @@ from culture_warehouse.contract import TabularSource
 from culture_warehouse.ingest import Night, Recognised
 from culture_warehouse.landing import LandingFile
 from culture_warehouse.load import LoadOutcome, copy_batches, ensure_raw_table, normalised_batches
-from culture_warehouse.readers.tabular import exact_if_needed, open_table
+from culture_warehouse.readers.tabular import exact_if_needed, open_table, read_ahead
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,9 @@ def _load_table(
 ) -> LoadOutcome:
     outcome = LoadOutcome()
     stream = open_table(path, file_name, spec.xlsx_allowed, exact=exact)
-    batches = normalised_batches(spec, stream, night.pseudonymise, outcome)
+    # Three stages side by side: PyArrow parses the next block, Python converts (and hashes) a
+    # batch, this thread encodes the one before for COPY, and PostgreSQL stores the one before that.
+    batches = read_ahead(normalised_batches(spec, stream, night.pseudonymise, outcome))
     with conn.transaction():
         ensure_raw_table(conn, spec)
         outcome.rows_loaded = copy_batches(conn, spec, load_id, batches)

@@ -18,7 +18,9 @@ from __future__ import annotations
 import bisect
 import csv
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+import queue
+import threading
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -161,7 +163,7 @@ def _open_csv(path: Path, limits: DoorLimits, exact: bool) -> TableStream:
     if index.plain and index.unbalanced_at is not None:
         raise FileRejected(f"broken CSV at line {index.unbalanced_at}: unbalanced quotes or a truncated file")
     if index.plain and header_lines == 1 and not exact:
-        batches = _arrow_batches(path, index, delimiter, len(header), limits)
+        batches: Iterator[RowBatch] = read_ahead(_arrow_batches(path, index, delimiter, len(header), limits))
         return TableStream(header=header, batches=batches, dialect=label, exact=False)
     batches = _python_batches(path, index.encoding, delimiter, len(header), limits)
     return TableStream(header=header, batches=batches, dialect=label)
@@ -193,6 +195,59 @@ def _blank_rows(columns: tuple[pa.Array, ...]) -> np.ndarray | None:
     if blank is None:
         return None
     return np.asarray(blank.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+_DONE = object()
+
+
+def read_ahead(items: Iterator[T], depth: int = 2) -> Generator[T, None, None]:
+    """``items``, produced by a thread of its own up to ``depth`` ahead of the consumer.
+
+    PyArrow parses a CSV block without holding the GIL, so the next batch is parsed while the
+    loader converts this one (and PostgreSQL stores the one before). What the producer raises is
+    raised here, in order; a consumer that stops early stops the producer.
+    """
+    handoff: queue.Queue[tuple[object, BaseException | None]] = queue.Queue(depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        handoff.put((item, None), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            outcome: tuple[object, BaseException | None] = (_DONE, None)
+        except BaseException as error:  # handed to the consumer, raised there
+            outcome = (_DONE, error)
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+        while not stop.is_set():
+            try:
+                handoff.put(outcome, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    worker = threading.Thread(target=produce, name="culture-read-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item, error = handoff.get()
+            if error is not None:
+                raise error
+            if item is _DONE:
+                return
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        worker.join()
 
 
 def _arrow_batches(
