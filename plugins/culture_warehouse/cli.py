@@ -110,7 +110,9 @@ def _night_environment(args: argparse.Namespace) -> tuple[str, str] | None:
     return landing, dsn
 
 
-def _one_night(as_of: dt.date, landing: str, dsn: str, quiet: bool = False, full_refresh: bool = False) -> int:
+def _one_night(
+    as_of: dt.date, landing: str, dsn: str, quiet: bool = False, full_refresh: bool = False
+) -> int:
     """Run one night through the DAG and print its report; 0 only when marts were published."""
     from culture_warehouse import interrupt, progress
     from culture_warehouse.airflow_runner import run_dag

@@ -88,7 +88,9 @@ def ingest(folder: str, as_of: dt.date, run_id: str, landing: str | None = None)
     return summary.as_dict()
 
 
-def transform(as_of: dt.date, run_id: str, min_group_size: int, full_refresh: bool = False) -> dict[str, object]:
+def transform(
+    as_of: dt.date, run_id: str, min_group_size: int, full_refresh: bool = False
+) -> dict[str, object]:
     """Check source freshness, then build and test every dbt model into the build schema.
 
     The incremental models rebuild only the survey rounds whose inputs changed, unless
