@@ -228,13 +228,9 @@ figures as (
         shown.background_variable,
         shown.background_value,
         shown.n_respondents,
-        case
-            when not shown.suppressed then per_subtree.score_sum / nullif(per_subtree.n_scored, 0)
-        end as score,
-        case
-            when not shown.suppressed
-                then 100.0 * per_subtree.n_favourable / nullif(per_subtree.n_answers, 0)
-        end as favourable_pct,
+        {{ mtu_score('per_subtree.score_sum', 'per_subtree.n_scored', 'shown.suppressed') }} as score,
+        {{ mtu_favourable_pct('per_subtree.n_favourable', 'per_subtree.n_answers', 'shown.suppressed') }}
+            as favourable_pct,
         shown.suppressed
     from shown
     inner join dimensions on shown.survey_id = dimensions.survey_id

@@ -66,8 +66,8 @@ scored as (
         question_code,
         dimension,
         scored_value,
-        (scored_value - scale_min) * 100.0 / (scale_max - scale_min) as item_score,
-        scored_value >= scale_max - 1 as is_favourable,
+        {{ mtu_item_score('scored_value', 'scale_min', 'scale_max') }} as item_score,
+        {{ mtu_is_favourable('scored_value', 'scale_max') }} as is_favourable,
         dimension = 'enps' and scored_value >= 9 as is_promoter,
         dimension = 'enps' and scored_value <= 6 as is_detractor
     from valid_answers

@@ -119,14 +119,11 @@ figures as (
         question_groups.previous_survey_id,
         question_groups.n_answers as n_respondents,
         suppression.suppressed,
-        case
-            when not suppression.suppressed
-                then question_groups.score_sum / nullif(question_groups.n_answers, 0)
-        end as score,
-        case
-            when not suppression.suppressed
-                then 100.0 * question_groups.n_favourable / nullif(question_groups.n_answers, 0)
-        end as favourable_pct
+        {{ mtu_score('question_groups.score_sum', 'question_groups.n_answers', 'suppression.suppressed') }}
+            as score,
+        {{ mtu_favourable_pct(
+            'question_groups.n_favourable', 'question_groups.n_answers', 'suppression.suppressed'
+        ) }} as favourable_pct
     from question_groups
     inner join suppression
         on
