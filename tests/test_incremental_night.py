@@ -156,9 +156,8 @@ def test_incremental_nights_publish_the_marts_a_full_refresh_publishes(
     differing = {table: differing_rows(warehouse_dsn, table) for table in marts}
     assert differing == dict.fromkeys(marts, 0)
     # Not two empty tables: the corrected round is published, and the next round's change since it.
-    (respondents,) = query(
-        warehouse_dsn, "select sum(n_respondents) from marts.mtu_dimension_results where survey_id = %s", ROUND
-    )[0]
+    published = "select sum(n_respondents) from marts.mtu_dimension_results where survey_id = %s"
+    (respondents,) = query(warehouse_dsn, published, ROUND)[0]
     assert respondents
     changes = "select count(delta) from marts.mtu_question_results where previous_survey_id = %s"
     assert query(warehouse_dsn, changes, ROUND)[0][0] > 0
