@@ -114,6 +114,11 @@ def _refusals_fail_without_retry() -> Iterator[None]:
             type=["null", "string"],
             description="default: CULTURE_LANDING; else inside it or a CULTURE_LANDING_ALLOW prefix",
         ),
+        "full_refresh": Param(
+            False,
+            type="boolean",
+            description="rebuild every incremental dbt model from scratch (default: only what changed)",
+        ),
     },
 )
 def culture_nightly() -> None:
@@ -147,7 +152,8 @@ def culture_nightly() -> None:
 
         with stage(), _refusals_fail_without_retry():
             try:
-                return pipeline.transform(_as_of(context), context["run_id"], min_group_size())
+                full_refresh = bool(context["params"].get("full_refresh"))
+                return pipeline.transform(_as_of(context), context["run_id"], min_group_size(), full_refresh)
             except BuildFailed as failure:
                 pipeline.finish_run(context["run_id"], "failed", str(failure))
                 raise AirflowFailException(str(failure)) from None

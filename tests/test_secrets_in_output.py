@@ -48,7 +48,7 @@ def test_culture_run_prints_the_landing_url_without_its_password(
 ) -> None:
     from culture_warehouse import airflow_runner, cli
 
-    def stop(*args: object) -> object:
+    def stop(*args: object, **kwargs: object) -> object:
         raise RuntimeError("stop here")
 
     monkeypatch.setattr(airflow_runner, "run_dag", stop)

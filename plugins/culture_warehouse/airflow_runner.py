@@ -62,15 +62,18 @@ def _load_dag() -> Any:
     raise RuntimeError(f"{path} defines no DAG {DAG_ID!r}")
 
 
-def run_dag(as_of: dt.date, landing: str) -> DagRunResult:
+def run_dag(as_of: dt.date, landing: str, full_refresh: bool = False) -> DagRunResult:
     """Run one night of the DAG in this process and return its run id and final state."""
     import pendulum
 
     logical = pendulum.datetime(as_of.year, as_of.month, as_of.day, 2, tz="Europe/Copenhagen")
-    return run_scheduled_night(logical, {"as_of": as_of.isoformat(), "landing": landing})
+    conf: dict[str, object] = {"as_of": as_of.isoformat(), "landing": landing}
+    if full_refresh:
+        conf["full_refresh"] = True
+    return run_scheduled_night(logical, conf)
 
 
-def run_scheduled_night(logical_date: dt.datetime, conf: dict[str, str] | None = None) -> DagRunResult:
+def run_scheduled_night(logical_date: dt.datetime, conf: dict[str, object] | None = None) -> DagRunResult:
     """Run the DAG for a logical date as the scheduler or ``airflow backfill`` would (no as_of given)."""
     _ensure_metadata_db()
     dag = _load_dag()

@@ -31,6 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--min-group-size", type=int, help="k of the confidentiality rules (default 5)")
     run.add_argument("--verbose", action="store_true", help="show Airflow's task logs")
     run.add_argument("--quiet", action="store_true", help="no live progress display on a terminal")
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild every incremental dbt model from scratch (default: only what changed)",
+    )
 
     backfill = commands.add_parser("backfill", help="rebuild a range of nights in date order")
     backfill.add_argument("--from", dest="start", type=_date, required=True, help="first night (YYYY-MM-DD)")
@@ -140,7 +145,9 @@ def _night_environment(args: argparse.Namespace) -> tuple[str, str] | None:
     return landing, dsn
 
 
-def _one_night(as_of: dt.date, landing: str, dsn: str, quiet: bool = False) -> int:
+def _one_night(
+    as_of: dt.date, landing: str, dsn: str, quiet: bool = False, full_refresh: bool = False
+) -> int:
     """Run one night through the DAG and print its report; 0 only when marts were published."""
     from culture_warehouse import interrupt, progress
     from culture_warehouse.airflow_runner import run_dag
@@ -153,7 +160,7 @@ def _one_night(as_of: dt.date, landing: str, dsn: str, quiet: bool = False) -> i
     interrupt.stop_on_signals()
     try:
         with progress.showing(progress.wanted(sys.stderr, quiet)):
-            result = run_dag(as_of, landing)
+            result = run_dag(as_of, landing, full_refresh=full_refresh)
     finally:
         if not interrupt.requested():
             interrupt.restore_defaults()
@@ -212,7 +219,7 @@ def run_command(args: argparse.Namespace) -> int:
         if environment is None:
             return 2
         landing, dsn = environment
-        status = _one_night(args.as_of, landing, dsn, args.quiet)
+        status = _one_night(args.as_of, landing, dsn, args.quiet, args.full_refresh)
     print(where_to_look(dsn))
     return status
 

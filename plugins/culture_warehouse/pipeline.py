@@ -88,8 +88,13 @@ def ingest(folder: str, as_of: dt.date, run_id: str, landing: str | None = None)
     return summary.as_dict()
 
 
-def transform(as_of: dt.date, run_id: str, min_group_size: int) -> dict[str, object]:
+def transform(
+    as_of: dt.date, run_id: str, min_group_size: int, full_refresh: bool = False
+) -> dict[str, object]:
     """Check source freshness, then build and test every dbt model into the build schema.
+
+    The incremental models rebuild only the survey rounds whose inputs changed, unless
+    ``full_refresh`` (``culture run --full-refresh``) or a changed build fingerprint says all.
 
     A failing model or test only blocks the marts that depend on it (recorded in
     ``audit.mart_outcomes``); BuildFailed means dbt could not run at all.
@@ -102,7 +107,7 @@ def transform(as_of: dt.date, run_id: str, min_group_size: int) -> dict[str, obj
         audit.ensure_run(conn, run_id, as_of)
         audit.set_min_group_size(conn, run_id, min_group_size)
     _checked_key(run_id)  # a night refused for its key builds nothing either
-    outcome = build_marts(dsn, as_of, min_group_size, run_id)
+    outcome = build_marts(dsn, as_of, min_group_size, run_id, full_refresh=full_refresh)
     for mart, reason in sorted(outcome.blocked.items()):
         log.warning("mart %s blocked tonight: %s", mart, reason)
     try:

@@ -6,11 +6,19 @@ failed an error-level test, or when one of its sources is past its freshness ``e
 publish.py swaps in the marts that were not blocked and keeps last night's version of the rest.
 The outcome of every mart is recorded in ``audit.mart_outcomes``; MTU respondents and invitations
 on a unit outside their round's org tree are recorded in ``audit.mtu_units_outside_tree``.
+
+The heavy per-round MTU models are dbt incremental models: a night rebuilds only the survey
+rounds whose inputs changed (``int_mtu_round_signatures``). Everything is rebuilt from scratch
+(``dbt build --full-refresh``) when asked (``culture run --full-refresh``) or when the *build
+fingerprint* differs from the one recorded in ``audit.dbt_build_state``: a hash of every file of
+the dbt project, k and the dbt version, so a code change or another k never mixes with rounds
+built before it. The fingerprint is recorded only after a build without a failed node.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 import os
@@ -113,15 +121,45 @@ def dbt_args(
     ]  # fmt: skip
 
 
-def build_marts(dsn: str, as_of: dt.date, min_group_size: int, run_id: str = "") -> BuildOutcome:
+def build_fingerprint(min_group_size: int) -> str:
+    """A hash of every file of the dbt project (models, macros, seeds, settings), k and dbt's version:
+    when it changes, the incremental models are rebuilt from scratch."""
+    from dbt.version import __version__ as dbt_version
+
+    digest = hashlib.sha256(f"dbt {dbt_version}\nk {min_group_size}\n".encode())
+    root = Path(dbt_project_dir())
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if not path.is_file() or relative.parts[0] in ("target", "logs", "dbt_packages"):
+            continue
+        digest.update(f"{relative.as_posix()}\n".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def needs_full_refresh(dsn: str, fingerprint: str) -> bool:
+    with connect(dsn) as conn:
+        return audit.dbt_build_fingerprint(conn) != fingerprint
+
+
+def build_marts(
+    dsn: str, as_of: dt.date, min_group_size: int, run_id: str = "", full_refresh: bool = False
+) -> BuildOutcome:
     """Check source freshness, build every model into the build schema, decide which marts are blocked.
 
-    Raises BuildFailed only when dbt could not run at all; a failing model or test blocks the
-    marts downstream of it and is reported in the outcome.
+    The incremental models rebuild only what changed, unless ``full_refresh`` is asked for or the
+    build fingerprint changed. Raises BuildFailed only when dbt could not run at all; a failing
+    model or test blocks the marts downstream of it and is reported in the outcome.
     """
     from dbt.cli.main import dbtRunner
 
+    fingerprint = build_fingerprint(min_group_size)
+    if not full_refresh and needs_full_refresh(dsn, fingerprint):
+        log.info("dbt build: the project, k or dbt changed since the last build: a full refresh")
+        full_refresh = True
     with connect(dsn, autocommit=True) as conn:
+        if full_refresh:  # until the full build succeeds, a later night rebuilds from scratch too
+            audit.forget_dbt_build_fingerprint(conn)
         conn.execute(f"drop schema if exists {BUILD_SCHEMA} cascade")
     os.environ.update(dbt_connection_env(dsn))
     runner = dbtRunner()
@@ -137,7 +175,8 @@ def build_marts(dsn: str, as_of: dt.date, min_group_size: int, run_id: str = "")
         if check.status in ("warn", "error", "runtime error"):
             log.warning("source freshness %s: %s", check.status, check.describe())
 
-    result = runner.invoke(dbt_args("build", as_of, min_group_size, BUILD_SCHEMA, run_id))
+    build = "build --full-refresh" if full_refresh else "build"
+    result = runner.invoke(dbt_args(build, as_of, min_group_size, BUILD_SCHEMA, run_id))
     if result.exception is not None:
         raise BuildFailed(f"dbt build: {type(result.exception).__name__}: {result.exception}")
     node_results = list(getattr(result.result, "results", None) or [])
@@ -155,6 +194,9 @@ def build_marts(dsn: str, as_of: dt.date, min_group_size: int, run_id: str = "")
         nodes=len(node_results), marts=tuple(sorted(marts.values())), blocked=blocked, freshness=freshness
     )
     _record_outcomes(dsn, run_id, outcome)
+    if not any(unique_id.startswith("model.") for unique_id in failures):  # a failed test changes no table
+        with connect(dsn) as conn:
+            audit.record_dbt_build_fingerprint(conn, fingerprint, run_id)
     built = {str(r.node.name) for r in node_results if str(r.status) == "success"}
     if UNITS_OUTSIDE_TREE_MODEL in built:
         _record_units_outside_tree(dsn, run_id)

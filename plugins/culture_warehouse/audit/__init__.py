@@ -134,6 +134,18 @@ create table if not exists audit.pseudonym_key (
     first_run_id text not null,
     recorded_at timestamptz not null default now()
 );
+create table if not exists audit.dbt_build_state (
+    only_row boolean primary key default true check (only_row),
+    fingerprint text not null,
+    run_id text not null,
+    recorded_at timestamptz not null default now()
+);
+create table if not exists audit.dbt_round_partitions (
+    model text not null,
+    survey_id text not null,
+    round_signature text not null,
+    primary key (model, survey_id)
+);
 create table if not exists audit.mart_outcomes (
     run_id text not null,
     mart text not null,
@@ -174,6 +186,25 @@ def ensure_run(conn: psycopg.Connection, run_id: str, as_of: dt.date) -> None:
 
 def set_min_group_size(conn: psycopg.Connection, run_id: str, min_group_size: int) -> None:
     conn.execute("update audit.runs set min_group_size = %s where run_id = %s", (min_group_size, run_id))
+
+
+def dbt_build_fingerprint(conn: psycopg.Connection) -> str | None:
+    """The fingerprint (dbt project files, k, dbt version) the incremental models were last built with."""
+    row = conn.execute("select fingerprint from audit.dbt_build_state").fetchone()
+    return str(row[0]) if row else None
+
+
+def record_dbt_build_fingerprint(conn: psycopg.Connection, fingerprint: str, run_id: str) -> None:
+    conn.execute(
+        "insert into audit.dbt_build_state (fingerprint, run_id) values (%s, %s) on conflict (only_row)"
+        " do update set fingerprint = excluded.fingerprint, run_id = excluded.run_id, recorded_at = now()",
+        (fingerprint, run_id),
+    )
+
+
+def forget_dbt_build_fingerprint(conn: psycopg.Connection) -> None:
+    """The next build rebuilds every incremental model from scratch."""
+    conn.execute("delete from audit.dbt_build_state")
 
 
 def finish_run(conn: psycopg.Connection, run_id: str, status: str, reason: str | None = None) -> None:

@@ -55,7 +55,7 @@ units_at_end as (
         root, so the parent is taken from the walked path, not from parent_code. -#}
     select
         paths.org_unit_code,
-        case when paths.org_level > 1 then paths.ancestors[paths.org_level - 1] end as parent_code,
+        {{ parent_at_date('paths') }} as parent_code,
         period_epochs.period_end,
         period_epochs.window_12m_start,
         period_epochs.period_end - period_epochs.window_12m_start + 1 as window_days

@@ -10,20 +10,33 @@
     transaction. -#}
 {#- The subtree rollup groups ~15 M rows into ~3 M at state scale: hashing in a large work_mem
     instead of an external sort of 1 GB of wide text keys (measured at 190,000 employees). -#}
-{{ config(pre_hook=[
-    "set local enable_nestloop = off",
-    "set local enable_mergejoin = off",
-    "set local enable_sort = off",
-    "set local work_mem = '512MB'",
-]) }}
+{#- Incremental per survey round (macros/incremental_rounds.sql). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=[
+        "set local enable_nestloop = off",
+        "set local enable_mergejoin = off",
+        "set local enable_sort = off",
+        "set local work_mem = '512MB'",
+        "{{ drop_stale_rounds() }}",
+    ],
+    post_hook=["{{ record_round_signatures() }}"],
+) }}
 with
+
+to_build as (
+    {{ mtu_rounds_to_build() }}
+),
 
 groups as (
     select * from {{ ref('int_mtu_groups') }}
+    where survey_id in (select to_build.survey_id from to_build)
 ),
 
 rounds as (
     select * from {{ ref('int_mtu_rounds') }}
+    where survey_id in (select to_build.survey_id from to_build)
 ),
 
 round_closure as (
@@ -36,10 +49,12 @@ respondents as (
 
 respondent_dimensions as (
     select * from {{ ref('int_mtu_respondent_dimensions') }}
+    where survey_id in (select to_build.survey_id from to_build)
 ),
 
 questions as (
     select * from {{ ref('int_mtu_round_questions') }}
+    where survey_id in (select to_build.survey_id from to_build)
 ),
 
 dimensions as (
@@ -213,13 +228,9 @@ figures as (
         shown.background_variable,
         shown.background_value,
         shown.n_respondents,
-        case
-            when not shown.suppressed then per_subtree.score_sum / nullif(per_subtree.n_scored, 0)
-        end as score,
-        case
-            when not shown.suppressed
-                then 100.0 * per_subtree.n_favourable / nullif(per_subtree.n_answers, 0)
-        end as favourable_pct,
+        {{ mtu_score('per_subtree.score_sum', 'per_subtree.n_scored', 'shown.suppressed') }} as score,
+        {{ mtu_favourable_pct('per_subtree.n_favourable', 'per_subtree.n_answers', 'shown.suppressed') }}
+            as favourable_pct,
         shown.suppressed
     from shown
     inner join dimensions on shown.survey_id = dimensions.survey_id

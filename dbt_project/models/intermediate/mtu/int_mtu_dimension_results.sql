@@ -58,13 +58,9 @@ figures as (
         groups.n_respondents,
         groups.previous_survey_id,
         groups.suppressed,
-        case
-            when not groups.suppressed then per_subtree.score_sum / nullif(per_subtree.n_scored, 0)
-        end as score,
-        case
-            when not groups.suppressed
-                then 100.0 * per_subtree.n_favourable / nullif(per_subtree.n_answers, 0)
-        end as favourable_pct
+        {{ mtu_score('per_subtree.score_sum', 'per_subtree.n_scored', 'groups.suppressed') }} as score,
+        {{ mtu_favourable_pct('per_subtree.n_favourable', 'per_subtree.n_answers', 'groups.suppressed') }}
+            as favourable_pct
     from groups
     inner join dimensions on groups.survey_id = dimensions.survey_id
     left join per_subtree

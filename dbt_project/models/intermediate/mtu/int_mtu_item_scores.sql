@@ -1,19 +1,33 @@
 {#- One row per valid answer (respondent level; never published). Reverse-scored items are
     turned first (v' = scale_min + scale_max - v); the item score is v' on a 0-100 scale.
     Don't-know, blank and out-of-scale answers are left out; the scale is checked again here so
-    a corrected catalogue applies to answers loaded before it. -#}
+    a corrected catalogue applies to answers loaded before it. Incremental per survey round
+    (macros/incremental_rounds.sql). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ drop_stale_rounds() }}"],
+    post_hook=["{{ record_round_signatures() }}"],
+) }}
 with
+
+to_build as (
+    {{ mtu_rounds_to_build() }}
+),
 
 answers as (
     select * from {{ ref('stg_mtu__answers') }}
+    where survey_id in (select to_build.survey_id from to_build)
 ),
 
 respondents as (
     select * from {{ ref('stg_mtu__respondents') }}
+    where survey_id in (select to_build.survey_id from to_build)
 ),
 
 questions as (
     select * from {{ ref('int_mtu_round_questions') }}
+    where survey_id in (select to_build.survey_id from to_build)
 ),
 
 valid_answers as (
@@ -52,8 +66,8 @@ scored as (
         question_code,
         dimension,
         scored_value,
-        (scored_value - scale_min) * 100.0 / (scale_max - scale_min) as item_score,
-        scored_value >= scale_max - 1 as is_favourable,
+        {{ mtu_item_score('scored_value', 'scale_min', 'scale_max') }} as item_score,
+        {{ mtu_is_favourable('scored_value', 'scale_max') }} as is_favourable,
         dimension = 'enps' and scored_value >= 9 as is_promoter,
         dimension = 'enps' and scored_value <= 6 as is_detractor
     from valid_answers

@@ -3,11 +3,34 @@
     rules 1 and 3 run per question on the round's tree; a question of a unit whose own figures
     are suppressed goes in as suppressed, so the unit's decision holds and rule 3 sees it.
     The change since the previous round is given only where that round asked a question with
-    the same code and the same Danish text (contracts/mtu.md). -#}
+    the same code and the same Danish text (contracts/mtu.md). Incremental per survey round
+    (macros/incremental_rounds.sql): the figures of a round to build are computed with those of
+    its previous rounds, for the change since them, and only the rounds to build are kept. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ drop_stale_rounds() }}"],
+    post_hook=["{{ record_round_signatures() }}"],
+) }}
 with
+
+to_build as (
+    {{ mtu_rounds_to_build() }}
+),
+
+in_scope as (
+    select to_build.survey_id from to_build
+    union
+    select round_institutions.previous_survey_id
+    from {{ ref('int_mtu_round_institutions') }} as round_institutions
+    where
+        round_institutions.survey_id in (select to_build.survey_id from to_build)
+        and round_institutions.previous_survey_id is not null
+),
 
 groups as (
     select * from {{ ref('int_mtu_groups') }}
+    where survey_id in (select in_scope.survey_id from in_scope)
 ),
 
 rounds as (
@@ -16,14 +39,17 @@ rounds as (
 
 round_closure as (
     select * from {{ ref('int_mtu_round_closure') }}
+    where survey_id in (select in_scope.survey_id from in_scope)
 ),
 
 per_unit as (
     select * from {{ ref('int_mtu_question_units') }}
+    where survey_id in (select in_scope.survey_id from in_scope)
 ),
 
 questions as (
     select * from {{ ref('int_mtu_round_questions') }}
+    where survey_id in (select in_scope.survey_id from in_scope)
 ),
 
 per_subtree as (
@@ -93,14 +119,11 @@ figures as (
         question_groups.previous_survey_id,
         question_groups.n_answers as n_respondents,
         suppression.suppressed,
-        case
-            when not suppression.suppressed
-                then question_groups.score_sum / nullif(question_groups.n_answers, 0)
-        end as score,
-        case
-            when not suppression.suppressed
-                then 100.0 * question_groups.n_favourable / nullif(question_groups.n_answers, 0)
-        end as favourable_pct
+        {{ mtu_score('question_groups.score_sum', 'question_groups.n_answers', 'suppression.suppressed') }}
+            as score,
+        {{ mtu_favourable_pct(
+            'question_groups.n_favourable', 'question_groups.n_answers', 'suppression.suppressed'
+        ) }} as favourable_pct
     from question_groups
     inner join suppression
         on
@@ -137,6 +160,7 @@ compared as (
 
 final as (
     select * from compared
+    where survey_id in (select to_build.survey_id from to_build)
 )
 
 select * from final

@@ -1,14 +1,27 @@
 {#- One row per respondent and dimension with at least one valid answer (respondent level;
     never published). The respondent dimension score is the mean of the respondent's item
-    scores, only when they answered at least half of the dimension's items (the COPSOQ rule). -#}
+    scores, only when they answered at least half of the dimension's items (the COPSOQ rule).
+    Incremental per survey round (macros/incremental_rounds.sql). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ drop_stale_rounds() }}"],
+    post_hook=["{{ record_round_signatures() }}"],
+) }}
 with
+
+to_build as (
+    {{ mtu_rounds_to_build() }}
+),
 
 item_scores as (
     select * from {{ ref('int_mtu_item_scores') }}
+    where survey_id in (select to_build.survey_id from to_build)
 ),
 
 questions as (
     select * from {{ ref('int_mtu_round_questions') }}
+    where survey_id in (select to_build.survey_id from to_build)
 ),
 
 dimension_items as (

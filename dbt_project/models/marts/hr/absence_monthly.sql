@@ -26,7 +26,7 @@ months as (
 units_at_month_end as (
     select
         paths.org_unit_code,
-        case when paths.org_level > 1 then paths.ancestors[paths.org_level - 1] end as parent_code,
+        {{ parent_at_date('paths') }} as parent_code,
         months.month_start,
         months.month_end
     from months
