@@ -110,9 +110,16 @@ def test_culture_run_publishes_marts_whose_headcounts_match_the_generated_files(
     grants = query(
         warehouse_dsn,
         "select table_schema, privilege_type from information_schema.role_table_grants"
-        " where grantee = 'culture_bi_reader' group by 1, 2",
+        " where grantee = 'culture_bi_reader' and table_schema <> 'access' group by 1, 2",
     )
     assert grants == [("marts", "SELECT")]
+    # Outside marts, BI reads only the two views of its own per-unit grants.
+    own_grants = query(
+        warehouse_dsn,
+        "select table_name, privilege_type from information_schema.role_table_grants"
+        " where grantee = 'culture_bi_reader' and table_schema = 'access' order by 1",
+    )
+    assert own_grants == [("my_unit_grants", "SELECT"), ("my_units", "SELECT")]
     ledger = dict(query(warehouse_dsn, "select status, count(*) from audit.load_ledger group by status"))
     assert ledger.get("loaded", 0) >= 20
 
