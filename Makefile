@@ -45,6 +45,8 @@ run: install
 	$(BIN)/culture run --landing $(STATE)/landing --as-of $(AS_OF)
 	$(BIN)/culture report --out $(STATE)/report
 	@echo "the leaders' culture report: file://$(CURDIR)/$(STATE)/report/index.html (English: culture report --lang en)"
+	@if [ -f $(STATE)/docs/static_index.html ]; then echo "the dbt docs site of the marts: file://$(CURDIR)/$(STATE)/docs/static_index.html"; \
+	else echo "the dbt docs site: make docs (the night writes it only after publishing every mart)"; fi
 
 lint: install
 	$(BIN)/ruff check .
