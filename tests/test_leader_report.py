@@ -199,3 +199,12 @@ def test_the_report_refuses_a_login_that_cannot_take_the_bi_role(warehouse_dsn: 
         with psycopg.connect(warehouse_dsn, autocommit=True) as admin:
             admin.execute(f"drop owned by {login}")
             admin.execute(f"drop role {login}")
+
+
+def test_the_report_of_a_warehouse_no_night_has_published_into_says_so_and_writes_nothing(
+    warehouse_dsn: str, tmp_path: Path
+) -> None:
+    bootstrap(warehouse_dsn)
+    with pytest.raises(ReportRefused, match=r"no night has published the marts.*culture run"):
+        build_report(warehouse_dsn, tmp_path, "da")
+    assert not (tmp_path / "index.html").exists()

@@ -117,11 +117,27 @@ def read_marts(dsn: str) -> Marts:
 
 
 def _become_bi_reader(conn: psycopg.Connection[Row]) -> None:
+    found = conn.execute(
+        "select exists (select from pg_roles where rolname = %s) as has_role,"
+        " exists (select from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+        " where n.nspname = 'marts' and c.relname = 'culture_scorecard') as published",
+        (BI_ROLE,),
+    ).fetchone()
+    if not found or not found["has_role"]:
+        raise ReportRefused(
+            f"this database has no {BI_ROLE} role: it is not a culture warehouse yet;"
+            " run a night into it first (culture run), then the report"
+        )
     may = conn.execute("select pg_has_role(current_user, %s, 'MEMBER') as may", (BI_ROLE,)).fetchone()
     if not may or not may["may"]:
         raise ReportRefused(
             f"the report reads the marts as {BI_ROLE}, and this login cannot take that role:"
             f" give the report a BI login (member of {BI_ROLE}) or grant {BI_ROLE} to this login"
+        )
+    if not found["published"]:
+        raise ReportRefused(
+            "no night has published the marts into this warehouse yet (marts.culture_scorecard does"
+            " not exist): run a night first (culture run), then the report"
         )
     conn.execute(psycopg.sql.SQL("set local role {}").format(psycopg.sql.Identifier(BI_ROLE)))
 
