@@ -130,7 +130,12 @@ def build_fingerprint(min_group_size: int) -> str:
     root = Path(dbt_project_dir())
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root)
-        if not path.is_file() or relative.parts[0] in ("target", "logs", "dbt_packages"):
+        # dbt writes .user.yml (its anonymous user id) on its first run: not part of the project
+        if (
+            not path.is_file()
+            or relative.parts[0] in ("target", "logs", "dbt_packages")
+            or any(part.startswith(".") for part in relative.parts)
+        ):
             continue
         digest.update(f"{relative.as_posix()}\n".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())

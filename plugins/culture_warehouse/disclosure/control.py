@@ -308,12 +308,26 @@ def protect(conn: psycopg.Connection, schema: str, k: float) -> Outcome:
     started = time.monotonic()
     extra: dict[str, int] = defaultdict(int)
     audits = []
-    for family in read_families(conn, schema, k):
+    families = read_families(conn, schema, k)
+    while True:
+        read_from = time.monotonic()
+        family = next(families, None)
+        if family is None:
+            break
+        protect_from = time.monotonic()
         cells = protect_family(family)
         _suppress(conn, schema, cells)
         for cell in cells:
             extra[cell.mart] += 1
         audits.append(audit_family(family))
+        log.info(
+            "disclosure control: %s read in %.1f s, protected in %.1f s (%d cells, %d suppressed)",
+            family.name,
+            protect_from - read_from,
+            time.monotonic() - protect_from,
+            len(family.cells),
+            len(cells),
+        )
         del family, cells  # freed before the next family is read: one family in memory at a time
     return Outcome(dict(extra), audits, time.monotonic() - started)
 
