@@ -415,3 +415,95 @@ def test_a_month_recoverable_from_its_window_and_the_other_months_is_protected(
         assert windows == (0,)  # the headline 12-month figures stay; a second month went instead
     finally:
         conn.rollback()
+
+
+# --- the memory: an unchanged family gets last night's answer, never trusted blindly ------------
+
+
+def _issue_example() -> Org:
+    """The issue's example (above), and a unit small in one month: families of both kinds leak."""
+    org = Org([{"U0": None, "U1": "U0", "U2": "U0"}], [MONTHS[0]])
+    org.respondents += [(f"U1-{i}", "U1", "L", None, {"q1", "q2", "q3"}) for i in range(8)]
+    org.respondents += [(f"U2-{i}", "U2", "L", None, {"q1", "q2", "q3"}) for i in range(4)]
+    org.respondents += [(f"U2-o{i}", "U2", "O", None, {"q1", "q2", "q3"}) for i in range(6)]
+    org.staffing = {(u, m): 10 for u in ("U0", "U1", "U2") for m in MONTHS}
+    org.staffing[("U1", dt.date(2025, 5, 1))] = 3
+    return org
+
+
+def _suppressed(conn: psycopg.Connection[Any]) -> dict[str, list[tuple[Any, ...]]]:
+    marts = ("mtu_breakdown_results", "mtu_question_results", "mtu_dimension_results", "absence_monthly")
+    return {
+        mart: conn.execute(f"select * from {SCHEMA}.{mart} where suppressed order by 1, 2, 3").fetchall()
+        for mart in marts
+    }
+
+
+def _protected_once(
+    conn: psycopg.Connection[Any], org: Org
+) -> tuple[Outcome, dict[str, list[tuple[Any, ...]]]]:
+    try:
+        build_publication(conn, org)
+        outcome = protect(conn, SCHEMA, K)
+        return outcome, _suppressed(conn)
+    finally:
+        conn.rollback()
+
+
+def _memory(outcome: Outcome) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+    return {
+        family: (digest, [(str(m), str(k)) for m, k in cells]) for family, digest, cells in outcome.remembered
+    }
+
+
+def test_an_unchanged_publication_gets_last_nights_suppressions_without_a_search(
+    conn: psycopg.Connection[Any],
+) -> None:
+    first, suppressed = _protected_once(conn, _issue_example())
+    assert sum(first.extra_suppressions.values()) >= 2  # both kinds of family needed a search
+    try:
+        build_publication(conn, _issue_example())
+        again = protect(conn, SCHEMA, K, _memory(first))
+        assert again.recalled == len(first.remembered)
+        assert again.extra_suppressions == first.extra_suppressions
+        assert _suppressed(conn) == suppressed
+        assert attack_mtu(conn, SCHEMA, K) == [] and attack_absence(conn, SCHEMA, K) == []
+    finally:
+        conn.rollback()
+
+
+def test_a_remembered_answer_that_leaves_a_group_determined_is_searched_again(
+    conn: psycopg.Connection[Any],
+) -> None:
+    first, suppressed = _protected_once(conn, _issue_example())
+    forgetful = {family: (digest, []) for family, (digest, _) in _memory(first).items()}  # same digests
+    try:
+        build_publication(conn, _issue_example())
+        again = protect(conn, SCHEMA, K, forgetful)
+        leaking = [family for family, _, cells in first.remembered if cells]
+        assert again.recalled == len(first.remembered) - len(leaking)
+        assert _suppressed(conn) == suppressed
+        assert attack_mtu(conn, SCHEMA, K) == [] and attack_absence(conn, SCHEMA, K) == []
+    finally:
+        conn.rollback()
+
+
+def test_a_changed_family_is_searched_again_and_the_unchanged_ones_are_not(
+    conn: psycopg.Connection[Any],
+) -> None:
+    first, _ = _protected_once(conn, _issue_example())
+    changed = _issue_example()
+    changed.staffing[("U2", dt.date(2025, 7, 1))] = 2  # another small month: the absence family changes
+    _, expected = _protected_once(conn, changed)
+    try:
+        build_publication(conn, changed)
+        again = protect(conn, SCHEMA, K, _memory(first))
+        searched = {family for family, _, _ in again.remembered} - {
+            family for family, digest, _ in again.remembered if _memory(first).get(family, ("",))[0] == digest
+        }
+        assert searched == {"absence"}
+        assert again.recalled == len(first.remembered) - 1
+        assert _suppressed(conn) == expected
+        assert attack_absence(conn, SCHEMA, K) == []
+    finally:
+        conn.rollback()

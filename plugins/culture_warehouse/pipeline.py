@@ -111,7 +111,7 @@ def transform(
     for mart, reason in sorted(outcome.blocked.items()):
         log.warning("mart %s blocked tonight: %s", mart, reason)
     try:
-        extra = protect_publication(dsn, run_id, min_group_size)
+        extra = protect_publication(dsn, run_id, min_group_size, remember=not full_refresh)
     except Exception as error:  # the publish gate audits anyway and holds back what leaks
         log.error("disclosure control failed, the publish gate decides: %s", type(error).__name__)
         extra = {}

@@ -4,7 +4,8 @@ The night's record lives here and only here: which run ran with which settings a
 (``runs``), what each delivered file became (``load_ledger`` and ``load_attempts``, written by
 ``audit.ledger``), rows set aside (``quarantine``), Great Expectations verdicts
 (``validation_results``), unknown columns (``schema_drift``), source freshness, each mart's outcome,
-MTU units outside the tree, the disclosure control's counts and the pseudonym key's fingerprint
+MTU units outside the tree, the disclosure control's counts and memory (``disclosure_memo``:
+digests and the keys of suppressed cells) and the pseudonym key's fingerprint
 (``pseudonym_key``: never the key). Other modules call these functions
 rather than writing SQL into ``audit.*`` themselves; reading the tables in queries stays where the
 query is. Nothing written here holds personal data: counts, names of files and columns, reasons.
@@ -18,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from typing import Protocol
 
 import psycopg
+from psycopg.types.json import Jsonb
 
 from culture_warehouse.privacy import KeyFingerprintMismatch
 from culture_warehouse.validate import SuiteOutcome
@@ -145,6 +147,13 @@ create table if not exists audit.dbt_round_partitions (
     survey_id text not null,
     round_signature text not null,
     primary key (model, survey_id)
+);
+create table if not exists audit.disclosure_memo (
+    family text primary key,
+    digest text not null,
+    suppressed jsonb not null,
+    run_id text not null,
+    recorded_at timestamptz not null default now()
 );
 create table if not exists audit.mart_outcomes (
     run_id text not null,
@@ -405,6 +414,29 @@ def record_publication(
             " on conflict (run_id, mart) do update set status = 'kept', reason = excluded.reason,"
             " recorded_at = now()",
             (run_id, mart, reason),
+        )
+
+
+def disclosure_memo(conn: psycopg.Connection) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+    """Per family, the digest the disclosure control last protected and the cells (mart, key) it
+    suppressed then (disclosure/memo.py)."""
+    return {
+        str(family): (str(digest), [(str(mart), str(key)) for mart, key in suppressed])
+        for family, digest, suppressed in conn.execute(
+            "select family, digest, suppressed from audit.disclosure_memo"
+        )
+    }
+
+
+def record_disclosure_memo(
+    conn: psycopg.Connection, run_id: str, families: Iterable[tuple[str, str, list[list[object]]]]
+) -> None:
+    """Replace the memory with tonight's families: (family, digest, suppressed cells as [mart, key])."""
+    conn.execute("delete from audit.disclosure_memo")
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            "insert into audit.disclosure_memo (family, digest, suppressed, run_id) values (%s, %s, %s, %s)",
+            [(family, digest, Jsonb(suppressed), run_id) for family, digest, suppressed in families],
         )
 
 

@@ -21,11 +21,20 @@ from culture_warehouse.warehouse import connect
 log = logging.getLogger(__name__)
 
 
-def protect_publication(dsn: str, run_id: str, k: int, schema: str = BUILD_SCHEMA) -> dict[str, int]:
-    """Suppress what rule 5 needs in the built marts; returns extra suppressions per mart."""
+def protect_publication(
+    dsn: str, run_id: str, k: int, schema: str = BUILD_SCHEMA, remember: bool = True
+) -> dict[str, int]:
+    """Suppress what rule 5 needs in the built marts; returns extra suppressions per mart.
+
+    A family unchanged since the night before gets that night's suppressions, audited
+    (disclosure/memo.py); ``remember=False`` (a full refresh) searches every family afresh.
+    """
     with connect(dsn) as conn:
-        outcome = protect(conn, schema, k)
+        outcome = protect(conn, schema, k, audit.disclosure_memo(conn) if remember else {})
         _record(conn, run_id, "protect", outcome)
+        audit.record_disclosure_memo(conn, run_id, outcome.remembered)
+    if outcome.recalled:
+        log.info("disclosure control: %d families as last night (unchanged)", outcome.recalled)
     for mart, count in sorted(outcome.extra_suppressions.items()):
         log.info("disclosure control: %d extra suppressions in %s", count, mart)
     return outcome.extra_suppressions

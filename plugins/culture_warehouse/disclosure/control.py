@@ -16,7 +16,7 @@ import logging
 import multiprocessing
 import time
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Set
+from collections.abc import Hashable, Iterable, Mapping, Sequence, Set
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -32,6 +32,7 @@ from culture_warehouse.disclosure.families import (
     SCORECARD_MART,
     read_families,
 )
+from culture_warehouse.disclosure.memo import CellKey, family_digest, keys_of, recalled_cells
 from culture_warehouse.disclosure.model import Cell, Family, Secret
 from culture_warehouse.disclosure.solver import Form, Publication
 from culture_warehouse.warehouse import connect
@@ -301,13 +302,22 @@ class Outcome:
     extra_suppressions: dict[str, int]
     audits: list[FamilyAudit]
     seconds: float
+    # per family protected: (family, digest, suppressed cells as [mart, key]) for the memory
+    remembered: list[tuple[str, str, list[list[Hashable]]]] = field(default_factory=list)
+    recalled: int = 0  # families whose suppressions came from the memory
 
 
-def protect(conn: psycopg.Connection, schema: str, k: float) -> Outcome:
-    """Apply rule 5's secondary suppressions to the marts built in ``schema``."""
+def protect(
+    conn: psycopg.Connection, schema: str, k: float, memory: Mapping[str, tuple[str, Sequence[CellKey]]] = {}
+) -> Outcome:
+    """Apply rule 5's secondary suppressions to the marts built in ``schema``.
+
+    ``memory``: per family, the digest and suppressed cells of an earlier night (disclosure/memo.py);
+    a family with the same digest gets the same cells without a search, then is audited as usual.
+    """
     started = time.monotonic()
     extra: dict[str, int] = defaultdict(int)
-    audits = []
+    outcome = Outcome({}, [], 0.0)
     families = read_families(conn, schema, k)
     while True:
         read_from = time.monotonic()
@@ -315,21 +325,41 @@ def protect(conn: psycopg.Connection, schema: str, k: float) -> Outcome:
         if family is None:
             break
         protect_from = time.monotonic()
-        cells = protect_family(family)
+        digest = family_digest(family)
+        cells = None
+        remembered = memory.get(family.name)
+        if remembered is not None and remembered[0] == digest:
+            cells = recalled_cells(family, remembered[1])
+        if cells is not None:
+            for cell in cells:
+                cell.shown = False
+            checked = audit_family(family)
+            if checked.determined:  # never trusted blindly: a leak left means the search runs
+                cells += protect_family(family)
+                checked = audit_family(family)
+            else:
+                outcome.recalled += 1
+        else:
+            cells = protect_family(family)
+            checked = audit_family(family)
         _suppress(conn, schema, cells)
         for cell in cells:
             extra[cell.mart] += 1
-        audits.append(audit_family(family))
+        outcome.audits.append(checked)
+        outcome.remembered.append((family.name, digest, keys_of(cells)))
         log.info(
-            "disclosure control: %s read in %.1f s, protected in %.1f s (%d cells, %d suppressed)",
+            "disclosure control: %s read in %.1f s, protected in %.1f s (%d cells, %d suppressed%s)",
             family.name,
             protect_from - read_from,
             time.monotonic() - protect_from,
             len(family.cells),
             len(cells),
+            ", as last night" if remembered is not None and remembered[0] == digest else "",
         )
         del family, cells  # freed before the next family is read: one family in memory at a time
-    return Outcome(dict(extra), audits, time.monotonic() - started)
+    outcome.extra_suppressions = dict(extra)
+    outcome.seconds = time.monotonic() - started
+    return outcome
 
 
 def audit(
