@@ -10,6 +10,9 @@ EMPLOYEES ?= 2000
 SEED ?= 42
 BENCH_EMPLOYEES ?= 190000
 AS_OF ?= 2026-10-01
+# `make airflow EXECUTOR=celery [WORKERS=2]`: the tasks on Celery workers instead of the scheduler
+EXECUTOR ?= local
+WORKERS ?= 2
 export AIRFLOW_HOME := $(CURDIR)/$(STATE)/airflow
 export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
 export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
@@ -72,7 +75,7 @@ bench: install
 
 airflow: install
 	@mkdir -p $(AIRFLOW_HOME)
-	$(BIN)/python -m culture_dev.airflow_local
+	$(BIN)/python -m culture_dev.airflow_local --executor $(EXECUTOR) --workers $(WORKERS)
 
 lock:
 	$(BIN)/uv pip compile requirements.in --python-version 3.11 -o requirements.lock

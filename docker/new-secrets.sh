@@ -5,8 +5,9 @@
 #
 # The folder is private to you (0700); the files in it are readable (0444) because the containers
 # read them as other users (postgres as uid 999, Airflow as AIRFLOW_UID) and Compose mounts file
-# secrets as they are on disk. Values are hex (or, for the Fernet key, URL-safe base64), without a
-# trailing newline: safe in URLs and in psql.
+# secrets as they are on disk. Values are hex (or, for the Fernet key, URL-safe base64; for
+# flower's login, `flower:` and hex), without a trailing newline: safe in URLs, in psql and in
+# Redis's configuration. Run it again after an upgrade that adds a secret: it adds only that one.
 set -euo pipefail
 umask 077
 folder="${1:-${CULTURE_SECRETS_DIR:-./secrets}}"
@@ -33,3 +34,5 @@ new airflow_jwt_secret "$(hex)"
 new airflow_admin_password "$(hex)"
 new warehouse_password "$(hex)"
 new culture_pseudonym_key "$(hex)"
+new celery_broker_password "$(hex)"
+new flower_basic_auth "flower:$(hex)"

@@ -31,8 +31,17 @@ POSTGRES_INIT = ROOT / "docker" / "postgres-init"
 AIRFLOW_COMMANDS = {
     "airflow-apiserver": "api-server",
     "airflow-scheduler": "scheduler",
+    "airflow-worker": "celery worker",
     "airflow-dag-processor": "dag-processor",
     "airflow-triggerer": "triggerer",
+}
+# The services of the CeleryExecutor and the profiles that start them (the rest start always,
+# but airflow-cli, in the profile debug).
+PROFILES_OF = {
+    "redis": ["celery"],
+    "airflow-worker": ["celery"],
+    "flower": ["flower"],
+    "airflow-cli": ["debug"],
 }
 LONG_RUNNING = tuple(AIRFLOW_COMMANDS)
 AIRFLOW_SERVICES = (*LONG_RUNNING, "airflow-init")
@@ -49,16 +58,21 @@ NEW_SECRETS = ROOT / "docker" / "new-secrets.sh"
 SECRETS_DIR = "/run/secrets/"
 AIRFLOW_SECRETS = {"airflow_db_password", "airflow_fernet_key", "airflow_jwt_secret"}
 TASK_SECRETS = {"warehouse_password", "culture_pseudonym_key"}
+BROKER_SECRETS = {"celery_broker_password"}
 SECRETS_OF = {
     # The init script sets the passwords of the roles `airflow` and `culture_etl`.
     "postgres": {"postgres_password", "airflow_db_password", "warehouse_password"},
+    "redis": BROKER_SECRETS,
     "airflow-apiserver": AIRFLOW_SECRETS,
     "airflow-dag-processor": AIRFLOW_SECRETS,
     "airflow-triggerer": AIRFLOW_SECRETS,
     "airflow-init": AIRFLOW_SECRETS | {"airflow_admin_password"},
-    # The services that run tasks: the scheduler (LocalExecutor) and airflow-cli (`dags test`).
-    "airflow-scheduler": AIRFLOW_SECRETS | TASK_SECRETS,
+    # The services that run tasks: the scheduler (LocalExecutor), the Celery workers and
+    # airflow-cli (`dags test`); the scheduler and the workers talk to the broker.
+    "airflow-scheduler": AIRFLOW_SECRETS | TASK_SECRETS | BROKER_SECRETS,
+    "airflow-worker": AIRFLOW_SECRETS | TASK_SECRETS | BROKER_SECRETS,
     "airflow-cli": AIRFLOW_SECRETS | TASK_SECRETS,
+    "flower": AIRFLOW_SECRETS | BROKER_SECRETS | {"flower_basic_auth"},
 }
 ALL_SECRETS = set().union(*SECRETS_OF.values())
 SECRET_VARIABLES = (
@@ -280,14 +294,6 @@ def test_compose_defines_postgres_and_every_airflow_3_component(services: dict[s
     assert {"postgres", *AIRFLOW_SERVICES} <= set(services)
 
 
-def test_local_executor_needs_no_celery_worker_or_redis(services: dict[str, Any]) -> None:
-    assert not {"redis", "airflow-worker", "flower"} & set(services)
-    for name in AIRFLOW_SERVICES:
-        env = environment(services[name])
-        assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
-        assert not [key for key in env if key.startswith("AIRFLOW__CELERY__")]
-
-
 def test_postgres_runs_major_version_16(services: dict[str, Any]) -> None:
     image = services["postgres"]["image"]
     assert re.fullmatch(r"postgres:16(\.\d+)*(-[\w.]+)?", image), image
@@ -364,8 +370,13 @@ def test_api_server_is_published_on_the_loopback_interface_only(services: dict[s
     assert [interpolate(port, {"AIRFLOW_API_PORT": "9090"}) for port in published] == ["127.0.0.1:9090:8080"]
 
 
-def test_no_other_service_publishes_a_port(services: dict[str, Any]) -> None:
-    assert [name for name, service in services.items() if service.get("ports")] == ["airflow-apiserver"]
+def test_only_the_api_server_and_flower_publish_a_port_and_only_on_the_loopback_interface(
+    services: dict[str, Any],
+) -> None:
+    published = {name: service["ports"] for name, service in services.items() if service.get("ports")}
+    assert set(published) == {"airflow-apiserver", "flower"}
+    for ports in published.values():
+        assert all(interpolate(port, {}).startswith("127.0.0.1:") for port in ports), ports
 
 
 def test_airflow_init_migrates_the_database_and_creates_the_admin(
@@ -568,7 +579,7 @@ def test_each_service_gets_only_the_secrets_it_needs(compose: dict[str, Any]) ->
 def test_the_api_server_and_dag_processor_get_neither_the_pseudonym_key_nor_the_warehouse_password(
     compose: dict[str, Any],
 ) -> None:
-    for name in ("airflow-apiserver", "airflow-dag-processor", "airflow-triggerer", "airflow-init"):
+    for name in ("airflow-apiserver", "airflow-dag-processor", "airflow-triggerer", "airflow-init", "flower"):
         service = compose["services"][name]
         assert not TASK_SECRETS & set(service.get("secrets", [])), name
         readers = {"CULTURE_PSEUDONYM_KEY_FILE", "CULTURE_WAREHOUSE_PASSWORD_FILE"}
@@ -587,14 +598,15 @@ def test_every_secret_a_service_reads_is_mounted_in_it_and_every_mounted_one_is_
     compose: dict[str, Any], service: str
 ) -> None:
     definition = compose["services"][service]
-    read = set().union(*(secrets_read(value) for value in secret_readers(definition).values()))
+    # Through a _FILE or _CMD variable, or in the service's own command or healthcheck (Redis).
+    read = set().union(*(secrets_read(text) for text in strings(definition)))
     if service == "postgres":
         read |= secrets_read(INIT_SQL.read_text(encoding="utf-8"))
     assert read == set(definition.get("secrets", []))
 
 
 def test_the_pipeline_reads_its_secrets_from_files_where_tasks_run(compose: dict[str, Any]) -> None:
-    for name in ("airflow-scheduler", "airflow-cli"):
+    for name in ("airflow-scheduler", "airflow-worker", "airflow-cli"):
         env = environment(compose["services"][name])
         assert env["CULTURE_PSEUDONYM_KEY_FILE"] == "/run/secrets/culture_pseudonym_key"
         assert env["CULTURE_WAREHOUSE_PASSWORD_FILE"] == "/run/secrets/warehouse_password"
@@ -685,6 +697,200 @@ def test_healthchecks_keep_container_variables_for_the_container(
     assert '--hostname "${HOSTNAME}"' in test[-1]
 
 
+# --- the profiles celery and flower: CeleryExecutor, Redis, Celery workers (docs/docker.md)
+
+
+def started(services: Mapping[str, Any], profiles: set[str]) -> set[str]:
+    """The services ``docker compose --profile …`` starts with these profiles active."""
+    return {
+        name
+        for name, service in services.items()
+        if not service.get("profiles") or set(service["profiles"]) & profiles
+    }
+
+
+def test_the_celery_services_start_only_with_their_profiles(services: dict[str, Any]) -> None:
+    assert {name: service["profiles"] for name, service in services.items() if "profiles" in service} == (
+        PROFILES_OF
+    )
+    assert {"redis", "airflow-worker"} <= started(services, {"celery"})
+    assert not {"redis", "airflow-worker", "flower"} & started(services, set())
+
+
+def test_the_executor_is_local_unless_airflow_executor_switches_every_component_to_celery(
+    resolved: Callable[..., dict[str, Any]],
+) -> None:
+    airflow = [*AIRFLOW_SERVICES, "airflow-cli", "flower"]
+    local = resolved()["services"]
+    assert {environment(local[name])["AIRFLOW__CORE__EXECUTOR"] for name in airflow} == {"LocalExecutor"}
+    celery = resolved(AIRFLOW_EXECUTOR="CeleryExecutor")["services"]
+    assert {environment(celery[name])["AIRFLOW__CORE__EXECUTOR"] for name in airflow} == {"CeleryExecutor"}
+
+
+@pytest.mark.parametrize("profiles", [set(), {"celery"}, {"celery", "flower"}], ids=str)
+def test_every_service_started_has_the_services_it_requires(
+    services: dict[str, Any], profiles: set[str]
+) -> None:
+    running = started(services, profiles)
+    for name in running:
+        for dependency, condition in services[name].get("depends_on", {}).items():
+            assert dependency in running or condition.get("required") is False, (name, dependency)
+
+
+def test_the_scheduler_waits_for_a_healthy_broker_when_the_profile_starts_one(
+    services: dict[str, Any],
+) -> None:
+    assert services["airflow-scheduler"]["depends_on"]["redis"] == {
+        "condition": "service_healthy",
+        "required": False,
+    }
+
+
+def test_the_worker_runs_tasks_once_the_broker_and_the_api_server_are_healthy(
+    services: dict[str, Any],
+) -> None:
+    worker = services["airflow-worker"]
+    depends_on = worker["depends_on"]
+    assert depends_on["redis"] == {"condition": "service_healthy"}
+    assert depends_on["airflow-apiserver"]["condition"] == "service_healthy"
+    ping = worker["healthcheck"]["test"][-1]
+    assert "celery_executor.app inspect ping" in ping and '"celery@$${HOSTNAME}"' in ping
+    # The image's entrypoint hands SIGTERM to Celery only, which then finishes its tasks (warm shutdown).
+    assert environment(worker)["DUMB_INIT_SETSID"] == "0"
+
+
+def test_workers_can_be_scaled_and_run_a_few_cpu_bound_tasks_each(
+    services: dict[str, Any], resolved: Callable[..., dict[str, Any]]
+) -> None:
+    worker = services["airflow-worker"]
+    assert not {"container_name", "hostname", "ports"} & set(worker)  # --scale airflow-worker=N
+    concurrency = "AIRFLOW__CELERY__WORKER_CONCURRENCY"
+    assert environment(resolved()["services"]["airflow-worker"])[concurrency] == "2"
+    scaled = resolved(AIRFLOW_CELERY_WORKER_CONCURRENCY="4")["services"]["airflow-worker"]
+    assert environment(scaled)[concurrency] == "4"
+
+
+def test_the_broker_holds_only_its_own_password_and_publishes_no_port(services: dict[str, Any]) -> None:
+    redis = services["redis"]
+    assert redis["image"] == "redis:7.2-bookworm"  # the official file's: the last BSD-licensed line
+    assert set(redis["secrets"]) == BROKER_SECRETS
+    assert "ports" not in redis and "environment" not in redis
+
+
+def run_with_stub(script: str, secrets: Path, stub: str, stub_name: str) -> subprocess.CompletedProcess[str]:
+    """A service's shell script with /run/secrets moved and ``stub_name`` replaced by ``stub``."""
+    bin_dir = secrets / "bin"
+    bin_dir.mkdir()
+    (bin_dir / stub_name).write_text("#!/bin/sh\n" + stub, encoding="utf-8")
+    (bin_dir / stub_name).chmod(0o755)
+    return subprocess.run(
+        ["sh", "-c", interpolate(script, {}).replace(SECRETS_DIR, f"{secrets}/")],
+        env={"PATH": f"{bin_dir}:/usr/bin:/bin", "OUT": str(secrets)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_redis_reads_its_password_from_the_secret_on_standard_input_not_its_command_line(
+    services: dict[str, Any], tmp_path: Path
+) -> None:
+    password = "0123456789abcdef" * 4
+    (tmp_path / "celery_broker_password").write_text(password, encoding="utf-8")
+    shell, flag, script = services["redis"]["command"]
+    assert (shell, flag) == ("sh", "-c")
+    done = run_with_stub(
+        script, tmp_path, 'printf "%s\\n" "$@" > "$OUT/argv"; cat > "$OUT/config"\n', "redis-server"
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "argv").read_text() == "-\n"  # the configuration comes from standard input
+    assert (tmp_path / "config").read_text() == f"requirepass {password}\n"
+
+
+def test_the_broker_is_healthy_only_when_it_answers_with_the_password(
+    services: dict[str, Any], tmp_path: Path
+) -> None:
+    password = "fedcba9876543210" * 4
+    (tmp_path / "celery_broker_password").write_text(password, encoding="utf-8")
+    kind, script = services["redis"]["healthcheck"]["test"]
+    assert kind == "CMD-SHELL"
+    answer = f'printf "%s\\n" "$@" > "$OUT/argv"; [ "$REDISCLI_AUTH" = "{password}" ] && echo PONG\n'
+    done = run_with_stub(script, tmp_path, answer, "redis-cli")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "argv").read_text() == "ping\n"  # no -a <password> on the command line
+    (tmp_path / "celery_broker_password").write_text("another", encoding="utf-8")
+    assert (
+        subprocess.run(
+            ["sh", "-c", interpolate(script, {}).replace(SECRETS_DIR, f"{tmp_path}/")],
+            env={"PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin", "OUT": str(tmp_path)},
+            capture_output=True,
+            timeout=60,
+        ).returncode
+        != 0
+    )
+
+
+def test_the_broker_url_carries_the_broker_password_percent_encoded(
+    services: dict[str, Any], tmp_path: Path
+) -> None:
+    (tmp_path / "celery_broker_password").write_text("pw with @:/%\n", encoding="utf-8")
+    for name in ("airflow-scheduler", "airflow-worker", "flower"):
+        url = run_secret_command(environment(services[name])["AIRFLOW__CELERY__BROKER_URL_CMD"], tmp_path)
+        assert url == "redis://:pw%20with%20%40%3A%2F%25@redis:6379/0", name
+    talking = {
+        name
+        for name, service in services.items()
+        if "AIRFLOW__CELERY__BROKER_URL_CMD" in environment(service)
+    }
+    assert talking == {"airflow-scheduler", "airflow-worker", "flower"}
+
+
+def test_celery_keeps_task_results_in_the_airflow_metadata_database(
+    services: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from airflow.configuration import conf
+    from airflow.providers.celery.executors.default_celery import get_default_celery_config
+
+    for service in services.values():
+        assert not [key for key in environment(service) if key.startswith("AIRFLOW__CELERY__RESULT_BACKEND")]
+    (tmp_path / "airflow_db_password").write_text("secret", encoding="utf-8")
+    metadata = run_secret_command(
+        environment(services["airflow-worker"])["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_CMD"], tmp_path
+    )
+    monkeypatch.setenv("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", metadata)
+    monkeypatch.setenv("AIRFLOW__CELERY__BROKER_URL", "redis://:x@redis:6379/0")
+    monkeypatch.setenv("AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT", "86400")
+    assert get_default_celery_config(conf)["result_backend"] == f"db+{metadata}"
+
+
+def test_redis_hands_a_task_to_another_worker_only_after_the_longest_task_timeout(
+    services: dict[str, Any],
+) -> None:
+    from culture_warehouse.config import TASK_TIMEOUT_MINUTES
+
+    for name in ("airflow-scheduler", "airflow-worker"):
+        env = environment(services[name])
+        timeout = int(env["AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT"])
+        assert timeout > 60 * max(TASK_TIMEOUT_MINUTES.values())
+
+
+def test_flower_is_behind_a_login_from_a_secret_and_mounts_nothing(
+    services: dict[str, Any], tmp_path: Path
+) -> None:
+    flower = services["flower"]
+    assert flower["command"] == "celery flower"
+    assert [interpolate(port, {}) for port in flower["ports"]] == ["127.0.0.1:5555:5555"]
+    assert (
+        environment(flower)["AIRFLOW__CELERY__FLOWER_BASIC_AUTH_CMD"] == "cat /run/secrets/flower_basic_auth"
+    )
+    assert flower["volumes"] == []  # not the landing zone, the code or the task logs
+    assert flower["healthcheck"]["test"][-1] == "http://localhost:5555/healthcheck"  # needs no login
+    subprocess.run(
+        ["bash", str(NEW_SECRETS), str(tmp_path / "s")], check=True, capture_output=True, timeout=60
+    )
+    assert re.fullmatch(r"flower:[0-9a-f]{64}", (tmp_path / "s" / "flower_basic_auth").read_text())
+
+
 # --- requirements and .env.example
 
 
@@ -713,6 +919,9 @@ def test_requirements_docker_cover_the_pipeline_libraries() -> None:
         "universal-pathlib",
         "apache-airflow-providers-smtp",  # the alerts' notifiers
         "apache-airflow-providers-slack",
+        "apache-airflow-providers-celery",  # the profile celery: executor, workers, flower
+        "celery",
+        "redis",
     } <= wanted
     assert "psycopg[binary]" in REQUIREMENTS_DOCKER.read_text(encoding="utf-8")
 

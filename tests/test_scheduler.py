@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
 import pytest
 
-from conftest import fresh_database, with_database
-from culture_dev.airflow_local import LocalAirflow, airflow_environment, metadata_database, running_airflow
-from culture_dev.generate import generate_landing
+from culture_dev.airflow_local import LocalAirflow
+from deployments import local_deployment
 from mail_server import Mailbox, local_mail_server
 from nights import query
 
@@ -44,33 +41,19 @@ class Deployment:
 @pytest.fixture(scope="module")
 def deployment(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     """Airflow's three processes on a free port, a fresh warehouse, a generated drop, a mail server."""
-    from culture_dev.airflow_local import free_port
-
-    root = tmp_path_factory.mktemp("scheduler")
-    landing = root / "landing"
-    generate_landing(landing, employees=200, seed=11, as_of=AS_OF)
-    database = f"airflow_{uuid.uuid4().hex[:8]}"
-    metadata = metadata_database(pg_server, database)
-    with fresh_database(pg_server) as warehouse, local_mail_server() as mail:
-        env = airflow_environment(
-            root / "airflow", metadata, warehouse, free_port(), parallelism=2, scheduled_runs=False
-        )
-        env["CULTURE_LANDING"] = str(landing)
-        env["CULTURE_MAX_ACTIVE_TASKS"] = "2"
-        env["AIRFLOW_CONN_CULTURE_ALERTS"] = json.dumps(
-            {
-                "conn_type": "smtp",
-                "host": "127.0.0.1",
-                "port": mail.port,
-                # a relay on this host: the one case the alerts may go unencrypted
-                "extra": {"to": "night-shift@example.dk", "disable_ssl": True, "disable_tls": True},
-            }
-        )
-        with running_airflow(env) as airflow:
-            airflow.wait_until_ready(timeout=300)
-            yield Deployment(airflow, warehouse, landing, mail, with_database(pg_server, database))
-        with psycopg.connect(pg_server, autocommit=True) as conn:
-            conn.execute(f"drop database if exists {database} with (force)")
+    with local_mail_server() as mail:
+        alerts = {
+            "conn_type": "smtp",
+            "host": "127.0.0.1",
+            "port": mail.port,
+            # a relay on this host: the one case the alerts may go unencrypted
+            "extra": {"to": "night-shift@example.dk", "disable_ssl": True, "disable_tls": True},
+        }
+        root = tmp_path_factory.mktemp("scheduler")
+        with local_deployment(
+            pg_server, root, AS_OF, env={"AIRFLOW_CONN_CULTURE_ALERTS": json.dumps(alerts)}
+        ) as local:
+            yield Deployment(local.airflow, local.warehouse, local.landing, mail, local.metadata)
 
 
 def test_a_night_triggered_through_the_rest_api_runs_under_the_scheduler_and_publishes_the_marts(

@@ -1,13 +1,19 @@
-"""Airflow as a deployment runs it, on this machine: ``make airflow`` and the scheduler test.
+"""Airflow as a deployment runs it, on this machine: ``make airflow`` and the scheduler tests.
 
 Three processes, as in docker-compose.yml: the scheduler (LocalExecutor), the DAG processor and
 the API server (the UI, the REST API and the execution API the tasks report to), their metadata
 in PostgreSQL: a database ``airflow`` beside the warehouse on the same server (the embedded one
 by default). Every process gets the same environment from :func:`airflow_environment`, so the
-test runs exactly what ``make airflow`` runs. Login: the simple auth manager, user ``admin``, its
+tests run exactly what ``make airflow`` runs. Login: the simple auth manager, user ``admin``, its
 password in ``AIRFLOW_HOME/passwords.json`` (generated once, never logged).
 
-``python -m culture_dev.airflow_local`` starts it in the foreground until Ctrl-C.
+With ``--executor celery`` the scheduler runs the CeleryExecutor and hands every task to one or
+more ``airflow celery worker`` processes, as the compose profile ``celery`` does. There is no
+Redis here: the broker is kombu's SQLAlchemy transport on a database ``airflow_celery`` of the
+same PostgreSQL, the results go to Airflow's metadata database (Celery's ``db+`` backend).
+
+``python -m culture_dev.airflow_local [--executor celery --workers 2]`` starts it in the
+foreground until Ctrl-C.
 """
 
 from __future__ import annotations
@@ -38,7 +44,9 @@ from culture_warehouse.config import project_dir, state_dir
 DAG_ID = "culture_nightly"
 ADMIN = "admin"
 METADATA_DATABASE = "airflow"
+BROKER_DATABASE = "airflow_celery"
 COMPONENTS = ("scheduler", "dag-processor", "api-server")
+EXECUTORS = {"local": "LocalExecutor", "celery": "CeleryExecutor"}
 
 
 def free_port() -> int:
@@ -56,6 +64,16 @@ def metadata_database(server_dsn: str, database: str = METADATA_DATABASE) -> str
             conn.execute(f'create database "{database}"')
     url = urlparse(server_dsn)
     return urlunparse(url._replace(scheme="postgresql+psycopg2", path=f"/{database}"))
+
+
+def broker_database(server_dsn: str, database: str = BROKER_DATABASE) -> str:
+    """A database of its own for Celery's messages (created if missing); its kombu broker URL.
+
+    kombu's SQLAlchemy transport keeps its queue and message tables there (it creates them), apart
+    from Airflow's metadata: it never deletes a consumed message, only hides it, so the database
+    grows by a row per task and can be dropped whenever no worker runs.
+    """
+    return "sqla+" + metadata_database(server_dsn, database)
 
 
 def _secret(home: Path, name: str, make: Any) -> str:
@@ -89,17 +107,23 @@ def airflow_environment(
     port: int,
     parallelism: int = 2,
     scheduled_runs: bool = True,
+    celery_broker: str | None = None,
 ) -> dict[str, str]:
-    """The environment every Airflow process (and so every task) gets, over ``os.environ``."""
+    """The environment every Airflow process (and so every task) gets, over ``os.environ``.
+
+    With ``celery_broker`` (a kombu URL, :func:`broker_database`) the executor is the
+    CeleryExecutor: the scheduler sends each task through the broker to a worker, and Celery
+    keeps each task's state in Airflow's metadata database.
+    """
     home.mkdir(parents=True, exist_ok=True)
     admin_password(home)
-    return {
+    env = {
         **os.environ,
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(project_dir() / "dags"),
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(project_dir() / "plugins"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__EXECUTOR": EXECUTORS["celery" if celery_broker else "local"],
         "AIRFLOW__CORE__PARALLELISM": str(parallelism),
         "AIRFLOW__CORE__FERNET_KEY": _secret(home, "fernet_key", _fernet_key),
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
@@ -126,6 +150,17 @@ def airflow_environment(
         # The airflow command of this virtualenv for every process the executor starts.
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }
+    if celery_broker:
+        env |= {
+            "AIRFLOW__CELERY__BROKER_URL": celery_broker,
+            "AIRFLOW__CELERY__RESULT_BACKEND": f"db+{metadata_url}",
+            # Each task's result row names the worker that ran it (celery_taskmeta.worker): how
+            # an operator, and the test, see which worker took which folder.
+            "AIRFLOW__CELERY__EXTRA_CELERY_CONFIG": json.dumps({"result_extended": True}),
+            # One task at a time per worker: every ingest task is CPU-bound (README, Design decisions).
+            "AIRFLOW__CELERY__WORKER_CONCURRENCY": "1",
+        }
+    return env
 
 
 class AirflowError(RuntimeError):
@@ -134,11 +169,36 @@ class AirflowError(RuntimeError):
 
 @dataclass
 class LocalAirflow:
-    """The three Airflow processes, started in their own process group each, and their REST API."""
+    """The Airflow processes, started in their own process group each, and their REST API.
+
+    The three of every deployment, and under the CeleryExecutor ``workers`` Celery workers named
+    ``worker1@<host>``, ``worker2@<host>`` … (their task processes write task logs into the same
+    ``AIRFLOW_HOME/logs``, where the API server reads them, so they serve none themselves).
+    """
 
     env: dict[str, str]
+    workers: int = 0
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     _token: str | None = None
+
+    def __post_init__(self) -> None:
+        celery = self.env["AIRFLOW__CORE__EXECUTOR"] == EXECUTORS["celery"]
+        if celery != (self.workers > 0):
+            raise AirflowError("the CeleryExecutor needs at least one worker, and only it uses workers")
+
+    @property
+    def components(self) -> dict[str, list[str]]:
+        """Each process's name and its ``airflow`` subcommand."""
+        commands = {component: [component] for component in COMPONENTS}
+        for number in range(1, self.workers + 1):
+            commands[f"celery-worker-{number}"] = [
+                "celery",
+                "worker",
+                "--celery-hostname",
+                f"worker{number}@%h",
+                "--skip-serve-logs",
+            ]
+        return commands
 
     @property
     def home(self) -> Path:
@@ -164,10 +224,10 @@ class LocalAirflow:
     def start(self, foreground_logs: bool = False) -> None:
         logs = self.home / "process-logs"
         logs.mkdir(exist_ok=True)
-        for component in COMPONENTS:
+        for component, command in self.components.items():
             output: Any = None if foreground_logs else open(logs / f"{component}.log", "ab")  # noqa: SIM115
             self.processes[component] = subprocess.Popen(
-                [self.airflow(), component],
+                [self.airflow(), *command],
                 env=self.env,
                 stdout=output,
                 stderr=subprocess.STDOUT,
@@ -192,7 +252,7 @@ class LocalAirflow:
 
     def log_tail(self, chars: int = 3000) -> str:
         parts = []
-        for component in COMPONENTS:
+        for component in self.components:
             path = self.home / "process-logs" / f"{component}.log"
             if path.exists():
                 parts.append(f"--- {component}\n{path.read_text(errors='replace')[-chars:]}")
@@ -271,9 +331,11 @@ class LocalAirflow:
 
 
 @contextlib.contextmanager
-def running_airflow(env: dict[str, str], foreground_logs: bool = False) -> Iterator[LocalAirflow]:
-    """Migrate, start the three processes, wait until ready; always stop them afterwards."""
-    airflow = LocalAirflow(env)
+def running_airflow(
+    env: dict[str, str], foreground_logs: bool = False, workers: int = 0
+) -> Iterator[LocalAirflow]:
+    """Migrate, start the processes (and ``workers`` Celery workers); always stop them afterwards."""
+    airflow = LocalAirflow(env, workers)
     airflow.migrate()
     try:
         airflow.start(foreground_logs)
@@ -285,23 +347,39 @@ def running_airflow(env: dict[str, str], foreground_logs: bool = False) -> Itera
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m culture_dev.airflow_local", description=__doc__)
     parser.add_argument("--port", type=int, default=int(os.environ.get("AIRFLOW_API_PORT", "8080")))
+    parser.add_argument(
+        "--executor",
+        choices=sorted(EXECUTORS),
+        default="local",
+        help="local: the scheduler runs the tasks; celery: Celery workers run them (default: local)",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=2, help="Celery workers under --executor celery (default: 2)"
+    )
     args = parser.parse_args(argv)
-    # SIGTERM (a service manager, `kill`) stops the three process groups as Ctrl-C does.
+    if args.executor == "celery" and args.workers < 1:
+        parser.error("--executor celery needs --workers 1 or more")
+    workers = args.workers if args.executor == "celery" else 0
+    # SIGTERM (a service manager, `kill`) stops the process groups as Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     from culture_warehouse.warehouse import embedded_dsn, resolve_dsn
 
     # The warehouse as `culture run` finds it (CULTURE_WAREHOUSE_DSN, else the embedded server);
-    # Airflow's metadata in a database of its own on the embedded server.
+    # Airflow's metadata (and Celery's messages) in databases of their own on the embedded server.
     warehouse = resolve_dsn()
+    server = embedded_dsn()
+    broker = broker_database(server) if workers else None
     env = airflow_environment(
-        state_dir() / "airflow", metadata_database(embedded_dsn()), warehouse, args.port
+        state_dir() / "airflow", metadata_database(server), warehouse, args.port, celery_broker=broker
     )
     env.setdefault("CULTURE_LANDING", str(state_dir() / "landing"))  # where `make run` generates a drop
-    with running_airflow(env, foreground_logs=True) as airflow:
+    with running_airflow(env, foreground_logs=True, workers=workers) as airflow:
         airflow.wait_until_ready()
         print(
             f"\nAirflow is up: {airflow.url}  (user {ADMIN}, password in {airflow.home / 'passwords.json'})"
-            "\nThe DAG culture_nightly starts paused; Ctrl-C stops all three processes.\n",
+            f"\nExecutor: {env['AIRFLOW__CORE__EXECUTOR']}"
+            + (f" with {workers} Celery worker(s)" if workers else "")
+            + "\nThe DAG culture_nightly starts paused; Ctrl-C stops every process.\n",
             flush=True,
         )
         with contextlib.suppress(KeyboardInterrupt, SystemExit):
