@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -417,7 +417,7 @@ def test_a_month_recoverable_from_its_window_and_the_other_months_is_protected(
         conn.rollback()
 
 
-# --- the memory: an unchanged family gets last night's answer, never trusted blindly ------------
+# --- the memory: a family read from unchanged inputs is not built; the gate still audits it -----
 
 
 def _issue_example() -> Org:
@@ -450,21 +450,17 @@ def _protected_once(
         conn.rollback()
 
 
-def _memory(outcome: Outcome) -> dict[str, tuple[str, list[tuple[str, str]]]]:
-    return {
-        family: (digest, [(str(m), str(k)) for m, k in cells]) for family, digest, cells in outcome.remembered
-    }
-
-
-def test_an_unchanged_publication_gets_last_nights_suppressions_without_a_search(
+def test_an_unchanged_publication_gets_last_nights_suppressions_without_building_a_family(
     conn: psycopg.Connection[Any],
 ) -> None:
     first, suppressed = _protected_once(conn, _issue_example())
     assert sum(first.extra_suppressions.values()) >= 2  # both kinds of family needed a search
+    assert first.recalled == 0 and first.remembered  # every family searched, and remembered
     try:
         build_publication(conn, _issue_example())
-        again = protect(conn, SCHEMA, K, _memory(first))
-        assert again.recalled == len(first.remembered)
+        again = protect(conn, SCHEMA, K, first.remembered)
+        assert again.recalled == len(first.remembered) == len(again.audits)
+        assert again.remembered == first.remembered
         assert again.extra_suppressions == first.extra_suppressions
         assert _suppressed(conn) == suppressed
         assert attack_mtu(conn, SCHEMA, K) == [] and attack_absence(conn, SCHEMA, K) == []
@@ -472,18 +468,19 @@ def test_an_unchanged_publication_gets_last_nights_suppressions_without_a_search
         conn.rollback()
 
 
-def test_a_remembered_answer_that_leaves_a_group_determined_is_searched_again(
+def test_a_remembered_answer_that_leaves_a_group_determined_is_held_back_by_the_gate(
     conn: psycopg.Connection[Any],
 ) -> None:
-    first, suppressed = _protected_once(conn, _issue_example())
-    forgetful = {family: (digest, []) for family, (digest, _) in _memory(first).items()}  # same digests
+    first, _ = _protected_once(conn, _issue_example())
+    # The same inputs, but no suppressions remembered (a memory edited by hand, say).
+    forgetful = {family: replace(answer, suppressed=[]) for family, answer in first.remembered.items()}
     try:
         build_publication(conn, _issue_example())
         again = protect(conn, SCHEMA, K, forgetful)
-        leaking = [family for family, _, cells in first.remembered if cells]
-        assert again.recalled == len(first.remembered) - len(leaking)
-        assert _suppressed(conn) == suppressed
-        assert attack_mtu(conn, SCHEMA, K) == [] and attack_absence(conn, SCHEMA, K) == []
+        assert again.recalled == len(first.remembered) and not again.extra_suppressions
+        gate = audit(conn, SCHEMA, K)
+        held_back = failing_marts(gate)
+        assert {"mtu_breakdown_results", "absence_monthly"} <= held_back.keys()
     finally:
         conn.rollback()
 
@@ -497,9 +494,11 @@ def test_a_changed_family_is_searched_again_and_the_unchanged_ones_are_not(
     _, expected = _protected_once(conn, changed)
     try:
         build_publication(conn, changed)
-        again = protect(conn, SCHEMA, K, _memory(first))
-        searched = {family for family, _, _ in again.remembered} - {
-            family for family, digest, _ in again.remembered if _memory(first).get(family, ("",))[0] == digest
+        again = protect(conn, SCHEMA, K, first.remembered)
+        searched = {
+            family
+            for family, answer in again.remembered.items()
+            if answer.inputs != first.remembered[family].inputs
         }
         assert searched == {"absence"}
         assert again.recalled == len(first.remembered) - 1

@@ -127,6 +127,10 @@ def test_incremental_nights_publish_the_marts_a_full_refresh_publishes(
         f"INCR-1;E000001;egen sygdom;{AS_OF};{AS_OF};1;nej;{second_night} 02:00:00\n"
     )
     night(landing, second_night)
+    # Nor is a survey round's disclosure family built again: last night's answers are recalled.
+    searched = "select family, run_id from audit.disclosure_memo where family <> 'absence' order by 1"
+    answers = dict(query(warehouse_dsn, searched))
+    assert answers and set(answers.values()) == {first.run_id}, answers
     for model in ("int_mtu_item_scores", "int_mtu_respondent_dimensions", "int_mtu_breakdown_results",
                   "int_mtu_question_results"):  # fmt: skip
         assert rows_inserted(model) == 0, model

@@ -137,6 +137,7 @@ def _full_night(timings: Timings, landing: Path, dsn: str, door_only: bool = Fal
         with timings.stage(stage):
             _, note, peak = _in_own_process(context, task, str(landing))
         timings.stages[-1] = (*timings.stages[-1][:2], note)
+        print(f"    task {task:<26} {note}", flush=True)
         peaks.append(peak)
     return max(peaks)
 

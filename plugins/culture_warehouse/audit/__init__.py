@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 from collections.abc import Iterable, Mapping
-from typing import Protocol
+from typing import Any, Protocol
 
 import psycopg
 from psycopg.types.json import Jsonb
@@ -155,6 +155,7 @@ create table if not exists audit.disclosure_memo (
     run_id text not null,
     recorded_at timestamptz not null default now()
 );
+alter table audit.disclosure_memo add column if not exists checked jsonb;
 create table if not exists audit.mart_outcomes (
     run_id text not null,
     mart text not null,
@@ -417,26 +418,33 @@ def record_publication(
         )
 
 
-def disclosure_memo(conn: psycopg.Connection) -> dict[str, tuple[str, list[tuple[str, str]]]]:
-    """Per family, the digest the disclosure control last protected and the cells (mart, key) it
-    suppressed then (disclosure/memo.py)."""
+def disclosure_memo(conn: psycopg.Connection) -> dict[str, tuple[str, Any, Any, str]]:
+    """Per family, the digest of the inputs the disclosure control last protected, the cells it
+    suppressed then ([mart, key] as JSON), the family's audit counts and the run that searched
+    it (disclosure/memo.py). Rows from before the counts were kept are left out: searched again."""
     return {
-        str(family): (str(digest), [(str(mart), str(key)) for mart, key in suppressed])
-        for family, digest, suppressed in conn.execute(
-            "select family, digest, suppressed from audit.disclosure_memo"
+        str(family): (str(digest), suppressed, checked, str(run_id))
+        for family, digest, suppressed, checked, run_id in conn.execute(
+            "select family, digest, suppressed, checked, run_id from audit.disclosure_memo"
+            " where checked is not null"
         )
     }
 
 
 def record_disclosure_memo(
-    conn: psycopg.Connection, run_id: str, families: Iterable[tuple[str, str, list[list[object]]]]
+    conn: psycopg.Connection, run_id: str, families: Iterable[tuple[str, str, Any, Any, str]]
 ) -> None:
-    """Replace the memory with tonight's families: (family, digest, suppressed cells as [mart, key])."""
+    """Replace the memory with tonight's families: (family, digest, suppressed cells, counts, the
+    run that searched it: empty for tonight's ``run_id``)."""
     conn.execute("delete from audit.disclosure_memo")
     with conn.cursor() as cursor:
         cursor.executemany(
-            "insert into audit.disclosure_memo (family, digest, suppressed, run_id) values (%s, %s, %s, %s)",
-            [(family, digest, Jsonb(suppressed), run_id) for family, digest, suppressed in families],
+            "insert into audit.disclosure_memo (family, digest, suppressed, checked, run_id)"
+            " values (%s, %s, %s, %s, %s)",
+            [
+                (family, digest, Jsonb(suppressed), Jsonb(checked), searched_in or run_id)
+                for family, digest, suppressed, checked, searched_in in families
+            ],
         )
 
 

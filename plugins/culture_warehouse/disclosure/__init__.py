@@ -15,6 +15,7 @@ import psycopg
 
 from culture_warehouse import audit
 from culture_warehouse.disclosure.control import Outcome, audit_in_parallel, failing_marts, protect
+from culture_warehouse.disclosure.memo import Recall, Remembered, from_json, to_json
 from culture_warehouse.transform import BUILD_SCHEMA
 from culture_warehouse.warehouse import connect
 
@@ -26,13 +27,14 @@ def protect_publication(
 ) -> dict[str, int]:
     """Suppress what rule 5 needs in the built marts; returns extra suppressions per mart.
 
-    A family unchanged since the night before gets that night's suppressions, audited
-    (disclosure/memo.py); ``remember=False`` (a full refresh) searches every family afresh.
+    A family read from the same inputs as the night before is not built again: it gets that
+    night's suppressions (disclosure/memo.py); ``remember=False`` (a full refresh) builds and
+    searches every family afresh. Either way tonight's answers are remembered for the next night.
     """
     with connect(dsn) as conn:
-        outcome = protect(conn, schema, k, audit.disclosure_memo(conn) if remember else {})
+        outcome = protect(conn, schema, k, _memory(conn) if remember else {})
         _record(conn, run_id, "protect", outcome)
-        audit.record_disclosure_memo(conn, run_id, outcome.remembered)
+        audit.record_disclosure_memo(conn, run_id, _stored(outcome))
     if outcome.recalled:
         log.info("disclosure control: %d families as last night (unchanged)", outcome.recalled)
     for mart, count in sorted(outcome.extra_suppressions.items()):
@@ -55,6 +57,37 @@ def disclosure_gate(
         log.error("mart %s held back: %s", mart, reason)
     log.info("disclosure audit: %.1f s", outcome.seconds)
     return failures
+
+
+def _memory(conn: psycopg.Connection) -> Recall:
+    return {
+        family: Remembered(
+            digest,
+            from_json(suppressed),
+            int(checked["published_cells"]),
+            int(checked["secrets"]),
+            {str(mart): int(n) for mart, n in checked["cells_by_mart"].items()},
+            searched_in,
+        )
+        for family, (digest, suppressed, checked, searched_in) in audit.disclosure_memo(conn).items()
+    }
+
+
+def _stored(outcome: Outcome) -> list[tuple[str, str, object, object, str]]:
+    return [
+        (
+            family,
+            remembered.inputs,
+            to_json(remembered.suppressed),
+            {
+                "published_cells": remembered.published_cells,
+                "secrets": remembered.secrets,
+                "cells_by_mart": remembered.cells_by_mart,
+            },
+            remembered.searched_in,
+        )
+        for family, remembered in outcome.remembered.items()
+    ]
 
 
 def _record(conn: psycopg.Connection, run_id: str, stage: str, outcome: Outcome) -> None:

@@ -16,7 +16,7 @@ import logging
 import multiprocessing
 import time
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence, Set
+from collections.abc import Hashable, Iterable, Set
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -32,7 +32,7 @@ from culture_warehouse.disclosure.families import (
     SCORECARD_MART,
     read_families,
 )
-from culture_warehouse.disclosure.memo import CellKey, family_digest, keys_of, recalled_cells
+from culture_warehouse.disclosure.memo import CellKey, Recall, Remembered
 from culture_warehouse.disclosure.model import Cell, Family, Secret
 from culture_warehouse.disclosure.solver import Form, Publication
 from culture_warehouse.warehouse import connect
@@ -302,61 +302,65 @@ class Outcome:
     extra_suppressions: dict[str, int]
     audits: list[FamilyAudit]
     seconds: float
-    # per family protected: (family, digest, suppressed cells as [mart, key]) for the memory
-    remembered: list[tuple[str, str, list[list[Hashable]]]] = field(default_factory=list)
-    recalled: int = 0  # families whose suppressions came from the memory
+    # per family protected with no group left determined: what the memory keeps for the next night
+    remembered: dict[str, Remembered] = field(default_factory=dict)
+    recalled: int = 0  # families not built: their suppressions came from the memory
 
 
-def protect(
-    conn: psycopg.Connection, schema: str, k: float, memory: Mapping[str, tuple[str, Sequence[CellKey]]] = {}
-) -> Outcome:
+def protect(conn: psycopg.Connection, schema: str, k: float, memory: Recall | None = None) -> Outcome:
     """Apply rule 5's secondary suppressions to the marts built in ``schema``.
 
-    ``memory``: per family, the digest and suppressed cells of an earlier night (disclosure/memo.py);
-    a family with the same digest gets the same cells without a search, then is audited as usual.
+    ``memory``: what an earlier night remembered per family (disclosure/memo.py). A family read
+    from the same inputs is not built: its remembered suppressions are applied by key, and its
+    remembered counts go to the audit records (the publish gate audits it like every family).
     """
+    memory = {} if memory is None else memory
     started = time.monotonic()
     extra: dict[str, int] = defaultdict(int)
     outcome = Outcome({}, [], 0.0)
-    families = read_families(conn, schema, k)
+    families = read_families(conn, schema, k, memory=memory)
     while True:
         read_from = time.monotonic()
         family = next(families, None)
         if family is None:
             break
         protect_from = time.monotonic()
-        digest = family_digest(family)
-        cells = None
-        remembered = memory.get(family.name)
-        if remembered is not None and remembered[0] == digest:
-            cells = recalled_cells(family, remembered[1])
-        if cells is not None:
-            for cell in cells:
-                cell.shown = False
-            checked = audit_family(family)
-            if checked.determined:  # never trusted blindly: a leak left means the search runs
-                cells += protect_family(family)
-                checked = audit_family(family)
-            else:
-                outcome.recalled += 1
+        if family.recalled is not None:
+            keys = family.recalled
+            remembered = memory[family.name]
+            checked = FamilyAudit(
+                family.name, remembered.published_cells, remembered.secrets, [],
+                cells_by_mart=dict(remembered.cells_by_mart),
+            )  # fmt: skip
+            outcome.recalled += 1
         else:
             cells = protect_family(family)
             checked = audit_family(family)
-        _suppress(conn, schema, cells)
-        for cell in cells:
-            extra[cell.mart] += 1
+            keys = [(cell.mart, cell.key) for cell in cells]
+            del cells
+        _suppress(conn, schema, keys)
+        for mart, _ in keys:
+            extra[mart] += 1
         outcome.audits.append(checked)
-        outcome.remembered.append((family.name, digest, keys_of(cells)))
+        if not checked.determined:
+            outcome.remembered[family.name] = Remembered(
+                family.inputs,
+                keys,
+                checked.published_cells,
+                checked.secrets,
+                dict(checked.cells_by_mart),
+                memory[family.name].searched_in if family.recalled is not None else "",
+            )
         log.info(
             "disclosure control: %s read in %.1f s, protected in %.1f s (%d cells, %d suppressed%s)",
             family.name,
             protect_from - read_from,
             time.monotonic() - protect_from,
             len(family.cells),
-            len(cells),
-            ", as last night" if remembered is not None and remembered[0] == digest else "",
+            len(keys),
+            ", as last night" if family.recalled is not None else "",
         )
-        del family, cells  # freed before the next family is read: one family in memory at a time
+        del family, keys  # freed before the next family is read: one family in memory at a time
     outcome.extra_suppressions = dict(extra)
     outcome.seconds = time.monotonic() - started
     return outcome
@@ -506,10 +510,11 @@ def _suppress_dimensions(conn: psycopg.Connection, schema: str, keys: list[tuple
             )
 
 
-def _suppress(conn: psycopg.Connection, schema: str, cells: Iterable[Cell]) -> None:
+def _suppress(conn: psycopg.Connection, schema: str, cells: Iterable[CellKey]) -> None:
+    """Hide the cells with these keys (a date may come as its ISO text from the memory)."""
     keys: dict[tuple[str, int], list[tuple[Hashable, ...]]] = defaultdict(list)
-    for cell in cells:
-        keys[(cell.mart, len(cell.key))].append(cell.key)
+    for mart, key in cells:
+        keys[(mart, len(key))].append(key)
     for (mart, length), rows in keys.items():
         if mart == DIMENSION_MART and length == 3:
             _suppress_dimensions(conn, schema, rows)

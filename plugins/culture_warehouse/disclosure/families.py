@@ -27,6 +27,7 @@ from typing import Any
 
 import psycopg
 
+from culture_warehouse.disclosure.memo import Inputs, Recall, recalled
 from culture_warehouse.disclosure.model import (
     Cell,
     Family,
@@ -59,10 +60,15 @@ def read_families(
     lean: bool = False,
     withheld: Set[str] = frozenset(),
     parts: Set[str] = frozenset(PARTS),
+    memory: Recall | None = None,
 ) -> Iterator[Family]:
     """Every linked family of the publication built in ``schema``, one at a time (so that only
     one family is held in memory). ``lean``: for an audit, which changes nothing (Family.lean);
-    ``withheld``: marts that will not be published; ``parts``: which kinds of family (PARTS)."""
+    ``withheld``: marts that will not be published; ``parts``: which kinds of family (PARTS).
+
+    With a ``memory`` (the control's, disclosure/memo.py), each family's inputs are hashed
+    (``Family.inputs``) before it is built, and a family whose inputs are remembered is not
+    built: it comes hollow, with last night's suppressions (``Family.recalled``)."""
     # Hash the groupings in memory rather than spill them (millions of answers at state scale).
     conn.execute("set local work_mem = '256MB'")
     existing = {
@@ -72,13 +78,42 @@ def read_families(
         ).fetchall()
     }
     if "breakdown" in parts and {BREAKDOWN_MART, DIMENSION_MART} <= existing:
-        yield from breakdown_families(conn, schema, k, lean, withheld)
+        yield from breakdown_families(conn, schema, k, lean, withheld, memory)
     if "questions" in parts and {QUESTION_MART, DIMENSION_MART} <= existing:
-        yield from question_families(conn, schema, k, lean, withheld)
+        yield from question_families(conn, schema, k, lean, withheld, memory)
     if "absence" in parts and MONTHLY_MART in existing:
         yield absence_family(
-            conn, schema, k, with_windows=SCORECARD_MART in existing, lean=lean, withheld=withheld
-        )
+            conn, schema, k, with_windows=SCORECARD_MART in existing, lean=lean, withheld=withheld,
+            memory=memory,
+        )  # fmt: skip
+
+
+def _hollow(name: str, k: float, withheld: Set[str], inputs: str, memory: Recall | None) -> Family | None:
+    """The family as remembered, when its inputs are: not built (disclosure/memo.py)."""
+    suppressed = recalled(memory, name, inputs) if memory is not None else None
+    if suppressed is None:
+        return None
+    return Family(name, k=k, withheld=withheld, inputs=inputs, recalled=suppressed)
+
+
+def _breakdown_inputs(
+    name: str,
+    k: float,
+    withheld: Set[str],
+    columns: Mapping[Hashable, Mapping[str, float]],
+    groups: list[tuple[str, Hashable]],
+    tree: Tree,
+    published: list[tuple[str, str, bool]],
+    unit_shown: Callable[[str], bool],
+    survey: str,
+    respondents: Mapping[tuple[str, str], int],
+) -> str:
+    """The digest of everything ``_breakdown_family`` reads."""
+    inputs = Inputs(name, k, False, withheld).add_mapping(columns).add_rows(groups)
+    inputs.add_mapping(tree.parents).add_rows(published)
+    units = tree.bottom_up
+    inputs.add_rows(unit_shown(unit) for unit in units)
+    return inputs.add_rows(respondents.get((survey, unit), 0) for unit in units).hexdigest()
 
 
 def _round_trees(conn: psycopg.Connection) -> tuple[dict[str, Tree], dict[tuple[str, str], int]]:
@@ -103,7 +138,12 @@ def _dimension_cells(conn: psycopg.Connection, schema: str) -> dict[tuple[str, s
 
 
 def breakdown_families(
-    conn: psycopg.Connection, schema: str, k: float, lean: bool = False, withheld: Set[str] = frozenset()
+    conn: psycopg.Connection,
+    schema: str,
+    k: float,
+    lean: bool = False,
+    withheld: Set[str] = frozenset(),
+    memory: Recall | None = None,
 ) -> Iterator[Family]:
     """One family per round and variable; and one per round, variable and dimension where some
     respondents answered none of the dimension's items (their groups are then empty in that
@@ -167,29 +207,56 @@ def breakdown_families(
             yield family
             del family  # before the next family is read: one family in memory
             continue
-        every = _breakdown_family(
-            f"breakdown {survey} {variable}", columns, None, tree, (survey, variable),
-            ((unit, value, shown) for unit, value, shown, _ in cells),
-            partial(_lookup, shown_units, (survey,), ()), respondents, k, lean, withheld,
+        name = f"breakdown {survey} {variable}"
+        every_cells = [(unit, value, shown) for unit, value, shown, _ in cells]
+        units_shown = partial(_lookup, shown_units, (survey,), ())
+        inputs = ""
+        if memory is not None:
+            inputs = _breakdown_inputs(
+                name, k, withheld, columns, [], tree, every_cells, units_shown, survey, respondents
+            )
+        every = _hollow(name, k, withheld, inputs, memory) or _breakdown_family(
+            name, columns, None, tree, (survey, variable), every_cells, units_shown, respondents, k,
+            lean, withheld, inputs,
         )  # fmt: skip
+        del every_cells
         yield every
         # What the control has suppressed in the family for all dimensions is suppressed in
         # each dimension's rows too: a dimension's family starts from there.
-        hidden_now = {
-            (str(c.key[1]), str(c.key[3])) for c in every.cells if c.mart == BREAKDOWN_MART and not c.shown
-        }
+        if every.recalled is not None:
+            recalled_keys = every.recalled
+            hidden_now = {(str(key[1]), str(key[3])) for mart, key in recalled_keys if mart == BREAKDOWN_MART}
+            if BREAKDOWN_MART in withheld:  # not shown anywhere, as the built family has them
+                hidden_now |= {(u, v) for u, v, _, _ in cells}
+        else:
+            hidden_now = {
+                (str(c.key[1]), str(c.key[3]))
+                for c in every.cells
+                if c.mart == BREAKDOWN_MART and not c.shown
+            }
         del every
         cells = [(u, v, shown and (u, v) not in hidden_now, hidden) for u, v, shown, hidden in cells]
         for dimension, groups in empty_in[(survey, variable)].items():
+            name = f"breakdown {survey} {variable} {dimension}"
+            dimension_cells_shown = [
+                (u, value, shown and dimension not in hidden) for u, value, shown, hidden in cells
+            ]
+            unit_shown = partial(_lookup, dimension_cells, (survey,), (dimension,))
+            if memory is not None:
+                inputs = _breakdown_inputs(
+                    name, k, withheld, columns, groups, tree, dimension_cells_shown, unit_shown, survey,
+                    respondents,
+                )  # fmt: skip
+                hollow = _hollow(name, k, withheld, inputs, memory)
+                if hollow is not None:
+                    yield hollow
+                    continue
             present = {value: dict(units) for value, units in columns.items()}
             for unit, value in groups:
                 present[value][unit] = 0.0
             yield _breakdown_family(
-                f"breakdown {survey} {variable} {dimension}", columns, present, tree,
-                (survey, variable, dimension),
-                ((u, value, shown and dimension not in hidden) for u, value, shown, hidden in cells),
-                partial(_lookup, dimension_cells, (survey,), (dimension,)),
-                respondents, k, lean, withheld,
+                name, columns, present, tree, (survey, variable, dimension), dimension_cells_shown,
+                unit_shown, respondents, k, lean, withheld, inputs,
             )  # fmt: skip
 
 
@@ -297,11 +364,12 @@ def _breakdown_family(
     k: float,
     lean: bool = False,
     withheld: Set[str] = frozenset(),
+    inputs: str = "",
 ) -> Family:
     """``scope`` is (survey, variable) for every dimension at once, or (survey, variable,
     dimension) for one; the cells' keys carry the dimension then, so a suppression there hides
     only that dimension's rows."""
-    family = Family(name, lean=lean, k=k, withheld=withheld)
+    family = Family(name, lean=lean, k=k, withheld=withheld, inputs=inputs)
     survey, variable = scope[0], scope[1]
     dimension = scope[2:]
     columns.setdefault(MISSING, {})
@@ -368,7 +436,12 @@ def _breakdown_family(
 
 
 def question_families(
-    conn: psycopg.Connection, schema: str, k: float, lean: bool = False, withheld: Set[str] = frozenset()
+    conn: psycopg.Connection,
+    schema: str,
+    k: float,
+    lean: bool = False,
+    withheld: Set[str] = frozenset(),
+    memory: Recall | None = None,
 ) -> Iterator[Family]:
     trees, respondents = _round_trees(conn)
     direct: dict[tuple[str, str], dict[Hashable, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
@@ -394,14 +467,26 @@ def question_families(
         tree = trees.get(survey)
         if tree is None:
             continue
-        family = Family(f"questions {survey} {dimension}", lean=lean, k=k, withheld=withheld)
+        name = f"questions {survey} {dimension}"
+        cells = published.pop((survey, dimension), [])
+        inputs = ""
+        if memory is not None:
+            units = tree.bottom_up
+            digest = Inputs(name, k, lean, withheld).add_mapping(columns).add_mapping(tree.parents)
+            digest.add_rows(cells).add_rows(dimension_shown.get((survey, unit, dimension)) for unit in units)
+            inputs = digest.add_rows(respondents.get((survey, unit), 0) for unit in units).hexdigest()
+            hollow = _hollow(name, k, withheld, inputs, memory)
+            if hollow is not None:
+                yield hollow
+                continue
+        family = Family(name, lean=lean, k=k, withheld=withheld, inputs=inputs)
         sizes = {
             question: add_column(
                 family, tree, question, units, k, "direct answers of a unit to a question", (survey, question)
             )
             for question, units in sorted(columns.items())
         }
-        for unit, question, shown in published.pop((survey, dimension), ()):
+        for unit, question, shown in cells:
             family.add_cell(
                 Cell(
                     QUESTION_MART,
@@ -440,10 +525,9 @@ def absence_family(
     with_windows: bool = True,
     lean: bool = False,
     withheld: Set[str] = frozenset(),
+    memory: Recall | None = None,
 ) -> Family:
     """Sick days: monthly cells, 12-month windows, one variable per unit and tree segment."""
-    # Windows link every month of a unit: trying candidates costs more here than it saves.
-    family = Family("absence", tries=0, lean=lean, k=k, withheld=withheld)
     dates: dict[dt.date, dt.date] = {}  # one object per date: the same months recur on every row
     trees: dict[dt.date, Tree] = {}
     parents: dict[dt.date, dict[str, str | None]] = defaultdict(dict)
@@ -463,6 +547,32 @@ def absence_family(
         " from intermediate.int_staffing_by_unit_month"
     ):
         staffing[(dates.setdefault(month, month), dates.setdefault(epoch, epoch))][intern(unit)] = float(days)
+    monthly = [
+        (intern(unit), dates.setdefault(month, month), bool(shown))
+        for unit, month, shown in conn.execute(
+            f"select org_unit_code, month_start, not suppressed from {schema}.{MONTHLY_MART}"
+        )
+    ]
+    windows = (
+        [
+            (intern(unit), dates.setdefault(end, end), bool(shown))
+            for unit, end, shown in conn.execute(
+                f"select org_unit_code, period_end, not absence_suppressed from {schema}.{SCORECARD_MART}"
+            )
+        ]
+        if with_windows
+        else []
+    )
+    inputs = ""
+    if memory is not None:
+        digest = Inputs("absence", k, lean, withheld).add(with_windows).add_mapping(parents)
+        digest.add_mapping(segments).add_mapping(staffing).add_rows(monthly)
+        inputs = digest.add_rows(windows).hexdigest()
+        hollow = _hollow("absence", k, withheld, inputs, memory)
+        if hollow is not None:
+            return hollow
+    # Windows link every month of a unit: trying candidates costs more here than it saves.
+    family = Family("absence", tries=0, lean=lean, k=k, withheld=withheld, inputs=inputs)
     subtree: dict[tuple[dt.date, dt.date], dict[str, float]] = {}
     for month, epochs in segments.items():
         for epoch in epochs:
@@ -495,13 +605,11 @@ def absence_family(
     def own_form(unit: str, months: Iterable[dt.date]) -> Form:
         return form(t for c in pieces(unit, months) for t in direct_form(family, trees[c[1]], unit, c))
 
-    for unit, month, shown in conn.execute(
-        f"select org_unit_code, month_start, not suppressed from {schema}.{MONTHLY_MART}"
-    ):
-        unit, month = intern(unit), dates.setdefault(month, month)
+    for unit, month, shown in monthly:
         terms, size = cell_form(unit, [month])
         days = _days(month, _month_end(month))
-        family.add_cell(Cell(MONTHLY_MART, (unit, month), terms, size / days, month, bool(shown), fine=True))
+        family.add_cell(Cell(MONTHLY_MART, (unit, month), terms, size / days, month, shown, fine=True))
+    del monthly
     units = sorted(own_days)
     for month in segments:
         days = _days(month, _month_end(month))
@@ -517,10 +625,7 @@ def absence_family(
                 )
                 family.secrets.append(secret)
     if with_windows:
-        for unit, period_end, shown in conn.execute(
-            f"select org_unit_code, period_end, not absence_suppressed from {schema}.{SCORECARD_MART}"
-        ):
-            unit, period_end = intern(unit), dates.setdefault(period_end, period_end)
+        for unit, period_end, shown in windows:
             start = _window_start(period_end)
             months = [m for m in segments if start <= m <= period_end]
             terms, size = cell_form(unit, months)

@@ -1,28 +1,34 @@
-"""The disclosure control's memory: a family exactly as it was last night gets last night's answer.
+"""The disclosure control's memory: a family read from the same rows as last night gets last
+night's answer without being built.
 
-Protecting a family (``control.protect_family``) is a deterministic search over its structure:
-the same cells, sizes, shown flags, constraints and secrets, read in the same order by the same
-code, always give the same suppressions. So each night records, per family, a digest of what
-was protected and which cells were suppressed (``audit.disclosure_memo``: marts and keys of
-cells, never a figure), and a family whose digest is unchanged re-applies those suppressions
-instead of searching again. Most families of an incremental night are unchanged: closed survey
-rounds are rebuilt to the same rows.
+Building a family (disclosure/families.py) and searching it (``control.protect_family``) are
+deterministic: the same rows read in the same order, by the same code, with the same ``k``, give
+the same family and the same suppressions. So the reader hashes each family's *inputs* (the
+rows it was about to build the family from, ``Inputs``) before building it, and each night
+records per family that digest, the keys of the cells it suppressed (marts and keys, never a
+figure) and the family's audit counts (``audit.disclosure_memo``). A family whose inputs hash to
+the same digest is not built: its remembered suppressions are applied by key. At state scale
+building the families is most of the control's time, and most families of an incremental night
+are unchanged (closed survey rounds are rebuilt to the same rows).
 
-The re-applied suppressions are then audited like any others (``control.protect`` audits every
-family after protecting it), and the search runs after all if a leak remains: the memory can
-save time, never decide what is safe.
+Only an answer that left no group determined is remembered. The memory saves time and never
+decides what is safe: the publish gate (``control.audit``) reads and audits every family from
+the marts about to be published, recalled or not.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-from collections.abc import Hashable, Sequence
+import itertools
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
-from culture_warehouse.disclosure.model import Cell, Family
-
-CellKey = tuple[str, str]  # (mart, repr of the cell's key)
+CellKey = tuple[str, tuple[Hashable, ...]]  # (mart, the cell's key)
+_CHUNK = 4096
 
 
 @cache
@@ -35,41 +41,63 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
-def family_digest(family: Family) -> str:
-    """Everything ``protect_family`` reads of the family, in order (sets sorted), hashed."""
-    digest = hashlib.sha256(f"{code_version()}\n{family.name}\n".encode())
+class Inputs:
+    """A digest of what a family is built from, fed part by part in reading order.
 
-    def add(*parts: object) -> None:
-        digest.update(repr(parts).encode())
-        digest.update(b"\n")
+    Large parts (millions of counts at state scale) are hashed in chunks, never as one string.
+    """
 
-    add(family.k, family.tries, family.lean, family.headline_identities, sorted(family.withheld))
-    add(sorted(map(repr, family.empty)))
-    add(list(map(repr, family._variables)))  # names in the order of their numbers
-    add(sorted(family.known), sorted(family.known_cells.items()))
-    for cell in family.cells:
-        add(cell.mart, cell.key, cell.terms, cell.size, cell.column, cell.shown, cell.fine)
-    add(family.constraints)
-    for secret in family.secrets:
-        add(secret.kind, secret.key, secret.terms, secret.size, secret.column)
-    for variant in family.variants:
-        add(variant.name, variant.shown, variant.headline, variant.zeros, variant.identities)
-    return digest.hexdigest()
+    def __init__(self, name: str, k: float, lean: bool, withheld: Iterable[str]) -> None:
+        header = f"{code_version()}\n{name}\n{k!r}\n{lean}\n{sorted(withheld)}\n"
+        self._digest = hashlib.sha256(header.encode())
 
+    def add(self, *parts: object) -> Inputs:
+        """Small parts, by their repr."""
+        self._digest.update(repr(parts).encode())
+        self._digest.update(b"\n")
+        return self
 
-def cell_key(cell: Cell) -> CellKey:
-    return (cell.mart, repr(cell.key))
+    def add_rows(self, rows: Iterable[object]) -> Inputs:
+        """A long sequence, in its order."""
+        iterator = iter(rows)
+        while chunk := list(itertools.islice(iterator, _CHUNK)):
+            self._digest.update(repr(chunk).encode())
+        self._digest.update(b"\n")
+        return self
 
+    def add_mapping(self, mapping: Mapping[Any, Any]) -> Inputs:
+        """A mapping, in its order (the order it was read in, which the family's numbering follows)."""
+        return self.add_rows(mapping.items())
 
-def recalled_cells(family: Family, suppressed: Sequence[CellKey]) -> list[Cell] | None:
-    """The family's cells named by a remembered answer, or None when one is not there (then the
-    answer does not fit this family and the search runs)."""
-    by_key: dict[CellKey, Cell] = {cell_key(cell): cell for cell in family.cells if cell.shown}
-    cells = [by_key.get((str(mart), str(key))) for mart, key in suppressed]
-    if any(cell is None for cell in cells):
-        return None
-    return [cell for cell in cells if cell is not None]
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()
 
 
-def keys_of(cells: Sequence[Cell]) -> list[list[Hashable]]:
-    return [list(cell_key(cell)) for cell in cells]
+@dataclass(frozen=True)
+class Remembered:
+    """What the memory holds for one family."""
+
+    inputs: str  # Inputs.hexdigest() of the night that searched it
+    suppressed: list[CellKey]
+    published_cells: int
+    secrets: int
+    cells_by_mart: dict[str, int]
+    searched_in: str = ""  # the run whose search gave the answer (empty: tonight's)
+
+
+Recall = Mapping[str, Remembered]
+
+
+def recalled(memory: Recall, name: str, inputs: str) -> list[CellKey] | None:
+    """The remembered suppressions of a family whose inputs are unchanged, else None."""
+    found = memory.get(name)
+    return found.suppressed if found is not None and found.inputs == inputs else None
+
+
+def to_json(keys: Sequence[CellKey]) -> list[list[Any]]:
+    """Cell keys as JSON (a date as its ISO text, which the suppressing SQL casts back)."""
+    return [[mart, [v.isoformat() if isinstance(v, dt.date) else v for v in key]] for mart, key in keys]
+
+
+def from_json(stored: Sequence[Sequence[Any]]) -> list[CellKey]:
+    return [(str(mart), tuple(key)) for mart, key in stored]

@@ -82,6 +82,10 @@ class Family:
     # When set, the family's own cells are what every variant publishes, and the audit checks
     # each variant instead of the family alone.
     variants: list[Variant] = field(default_factory=list)
+    # The digest of what the family was read from (disclosure/memo.py), when the control reads it.
+    inputs: str = ""
+    # A family not built because its inputs are unchanged: last night's suppressions, by key.
+    recalled: list[tuple[str, tuple[Hashable, ...]]] | None = None
     _variables: dict[Hashable, int] = field(default_factory=dict)
     # The term (variable, 1) of each variable, one object shared by every form that has it: a
     # variable is in several cells, secrets and constraints, millions of terms at state scale.
