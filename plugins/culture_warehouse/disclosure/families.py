@@ -10,6 +10,10 @@
 - one family for sickness absence: monthly cells and the scorecard's 12-month windows over tree
   segments (a month cut where the org tree changes), each unit's facts on the tree of their date.
 
+Every query is ordered: the same rows always build the same family (same numbering of its
+variables, same order of its cells), so a family's inputs digest (disclosure/memo.py) says
+whether it is the family of another night.
+
 Breakdowns and questions of one round need not be audited together: a shown breakdown or
 question cell always has its unit's dimension result shown, and summing the breakdown family
 over values (or the question family over questions) only gives dimension results, which both
@@ -77,15 +81,17 @@ def read_families(
             "select table_name from information_schema.tables where table_schema = %s", (schema,)
         ).fetchall()
     }
-    if "breakdown" in parts and {BREAKDOWN_MART, DIMENSION_MART} <= existing:
-        yield from breakdown_families(conn, schema, k, lean, withheld, memory)
-    if "questions" in parts and {QUESTION_MART, DIMENSION_MART} <= existing:
-        yield from question_families(conn, schema, k, lean, withheld, memory)
+    # The absence family first: it is the largest, and is built while the process is smallest
+    # (it shares nothing with the survey families, so the order changes no answer).
     if "absence" in parts and MONTHLY_MART in existing:
         yield absence_family(
             conn, schema, k, with_windows=SCORECARD_MART in existing, lean=lean, withheld=withheld,
             memory=memory,
         )  # fmt: skip
+    if "breakdown" in parts and {BREAKDOWN_MART, DIMENSION_MART} <= existing:
+        yield from breakdown_families(conn, schema, k, lean, withheld, memory)
+    if "questions" in parts and {QUESTION_MART, DIMENSION_MART} <= existing:
+        yield from question_families(conn, schema, k, lean, withheld, memory)
 
 
 def _hollow(name: str, k: float, withheld: Set[str], inputs: str, memory: Recall | None) -> Family | None:
@@ -121,6 +127,7 @@ def _round_trees(conn: psycopg.Connection) -> tuple[dict[str, Tree], dict[tuple[
     respondents: dict[tuple[str, str], int] = {}
     for survey, unit, parent, n in conn.execute(
         "select survey_id, org_unit_code, parent_code, n_respondents from intermediate.int_mtu_groups"
+        " order by 1, 2"
     ):
         survey, unit = intern(survey), intern(unit)
         parents[survey][unit] = None if parent is None else intern(parent)
@@ -154,7 +161,7 @@ def breakdown_families(
         f"""
         {_RESPONDENTS_BY_VALUE}
         select survey_id, org_unit_code, variable, value, count(*)
-        from by_value group by 1, 2, 3, 4
+        from by_value group by 1, 2, 3, 4 order by 1, 2, 3, 4
         """,
         (MISSING,),
     ):
@@ -184,7 +191,7 @@ def breakdown_families(
         "select survey_id, org_unit_code, background_variable, background_value, bool_or(not suppressed),"
         " case when bool_or(not suppressed) and bool_or(suppressed)"
         " then array_agg(dimension) filter (where suppressed) end"
-        f" from {schema}.{BREAKDOWN_MART} group by 1, 2, 3, 4"
+        f" from {schema}.{BREAKDOWN_MART} group by 1, 2, 3, 4 order by 1, 2, 3, 4"
     ):
         published[(intern(survey), intern(variable))].append(
             (intern(unit), intern(value), bool(shown), frozenset(hidden) if hidden else NO_DIMENSION)
@@ -335,6 +342,7 @@ inner join candidates as c on c.survey_id = s.survey_id and c.respondent_id = s.
 cross join lateral (values ('age_band', c.bg_age_band), ('seniority_band', c.bg_seniority_band),
     ('job_family', c.bg_job_family), ('is_manager', c.bg_is_manager::text)) as b (variable, value)
 group by 1, 2, 3, 4, 5
+order by 1, 2, 3, 4, 5
 """
 
 _RESPONDENTS_BY_VALUE = """
@@ -452,6 +460,7 @@ def question_families(
         inner join intermediate.int_mtu_groups as g
             on g.survey_id = i.survey_id and g.org_unit_code = i.org_unit_code
         where i.n_answers > 0
+        order by 1, 2, 3, 4
         """
     ):
         direct[(intern(survey), intern(dimension))][intern(question)][intern(unit)] = float(n)
@@ -459,7 +468,7 @@ def question_families(
     published: dict[tuple[str, str], list[tuple[str, str, bool]]] = defaultdict(list)
     for survey, unit, dimension, question, shown in conn.execute(
         "select survey_id, org_unit_code, dimension, question_code, not suppressed"
-        f" from {schema}.{QUESTION_MART}"
+        f" from {schema}.{QUESTION_MART} order by 1, 2, 3, 4"
     ):
         published[(intern(survey), intern(dimension))].append((intern(unit), intern(question), bool(shown)))
     for survey, dimension in sorted(direct):
@@ -532,7 +541,7 @@ def absence_family(
     trees: dict[dt.date, Tree] = {}
     parents: dict[dt.date, dict[str, str | None]] = defaultdict(dict)
     for epoch, unit, parent in conn.execute(
-        "select epoch_start, org_unit_code, parent_code from intermediate.int_org_unit_paths"
+        "select epoch_start, org_unit_code, parent_code from intermediate.int_org_unit_paths order by 1, 2"
     ):
         parents[dates.setdefault(epoch, epoch)][intern(unit)] = None if parent is None else intern(parent)
     trees = {epoch: Tree(p) for epoch, p in parents.items()}
@@ -544,13 +553,13 @@ def absence_family(
     staffing: dict[tuple[dt.date, dt.date], dict[str, float]] = defaultdict(dict)
     for unit, month, epoch, days in conn.execute(
         "select org_unit_code, month_start, epoch_start, headcount_days"
-        " from intermediate.int_staffing_by_unit_month"
+        " from intermediate.int_staffing_by_unit_month order by 2, 3, 1"
     ):
         staffing[(dates.setdefault(month, month), dates.setdefault(epoch, epoch))][intern(unit)] = float(days)
     monthly = [
         (intern(unit), dates.setdefault(month, month), bool(shown))
         for unit, month, shown in conn.execute(
-            f"select org_unit_code, month_start, not suppressed from {schema}.{MONTHLY_MART}"
+            f"select org_unit_code, month_start, not suppressed from {schema}.{MONTHLY_MART} order by 1, 2"
         )
     ]
     windows = (
@@ -558,6 +567,7 @@ def absence_family(
             (intern(unit), dates.setdefault(end, end), bool(shown))
             for unit, end, shown in conn.execute(
                 f"select org_unit_code, period_end, not absence_suppressed from {schema}.{SCORECARD_MART}"
+                " order by 1, 2"
             )
         ]
         if with_windows
