@@ -35,6 +35,7 @@ from culture_warehouse.disclosure.families import (
 from culture_warehouse.disclosure.memo import CellKey, Recall, Remembered
 from culture_warehouse.disclosure.model import Cell, Family, Secret
 from culture_warehouse.disclosure.solver import Form, Publication
+from culture_warehouse.memory import resident_mb
 from culture_warehouse.warehouse import connect
 
 log = logging.getLogger(__name__)
@@ -352,13 +353,14 @@ def protect(conn: psycopg.Connection, schema: str, k: float, memory: Recall | No
                 memory[family.name].searched_in if family.recalled is not None else "",
             )
         log.info(
-            "disclosure control: %s read in %.1f s, protected in %.1f s (%d cells, %d suppressed%s)",
+            "disclosure control: %s read in %.1f s, protected in %.1f s (%d cells, %d suppressed%s; %.0f MB)",
             family.name,
             protect_from - read_from,
             time.monotonic() - protect_from,
             len(family.cells),
             len(keys),
             ", as last night" if family.recalled is not None else "",
+            resident_mb() or 0.0,
         )
         del family, keys  # freed before the next family is read: one family in memory at a time
     outcome.extra_suppressions = dict(extra)
