@@ -42,16 +42,11 @@ class Timings:
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process, in MB.
+    """Peak resident memory of this process, in MB (``getrusage`` where Linux's VmHWM is missing)."""
+    from culture_warehouse.memory import peak_resident_mb
 
-    Linux's VmHWM, not ``getrusage``: a spawned process's ``ru_maxrss`` starts from its parent's
-    peak at the fork before the exec, so every task would seem as large as the bench process.
-    """
-    try:
-        status = Path("/proc/self/status").read_text().splitlines()
-        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
-    except (OSError, StopIteration):
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_resident_mb()
+    return peak if peak is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_bench(employees: int, seed: int, workdir: Path | None, door_only: bool = False) -> int:

@@ -13,9 +13,22 @@ from pathlib import Path
 
 def resident_mb() -> float | None:
     """This process's resident memory now, in MB (Linux), for log lines."""
+    return _status_mb("VmRSS:")
+
+
+def peak_resident_mb() -> float | None:
+    """This process's peak resident memory so far, in MB (Linux's VmHWM).
+
+    Not ``getrusage``: a spawned process's ``ru_maxrss`` starts from its parent's peak at the
+    fork before the exec, so every task would seem as large as the process that started it.
+    """
+    return _status_mb("VmHWM:")
+
+
+def _status_mb(field: str) -> float | None:
     try:
         status = Path("/proc/self/status").read_text().splitlines()
     except OSError:
         return None
-    found = next((line for line in status if line.startswith("VmRSS:")), None)
+    found = next((line for line in status if line.startswith(field)), None)
     return int(found.split()[1]) / 1024 if found else None

@@ -116,6 +116,19 @@ def _breakdown_inputs(
 ) -> str:
     """The digest of everything ``_breakdown_family`` reads."""
     inputs = Inputs(name, k, False, withheld).add_mapping(columns).add_rows(groups)
+    return _round_inputs(inputs, tree, published, unit_shown, survey, respondents)
+
+
+def _round_inputs(
+    inputs: Inputs,
+    tree: Tree,
+    published: list[Any],
+    unit_shown: Callable[[str], object],
+    survey: str,
+    respondents: Mapping[tuple[str, str], int],
+) -> str:
+    """The digest, after a survey family's own counts, of its round's tree, its published cells,
+    each unit's dimension result as shown or not, and each unit's respondents."""
     inputs.add_mapping(tree.parents).add_rows(published)
     units = tree.bottom_up
     inputs.add_rows(unit_shown(unit) for unit in units)
@@ -356,6 +369,11 @@ with by_value as (
 )"""
 
 
+def _lookup_or_none(shown: Mapping[Any, bool], survey: str, dimension: str, unit: str) -> bool | None:
+    """Whether a unit's dimension result is shown; None when the unit has none."""
+    return shown.get((survey, unit, dimension))
+
+
 def _lookup(shown: Mapping[Any, bool], before: tuple[str, ...], after: tuple[str, ...], unit: str) -> bool:
     return shown.get((*before, unit, *after), False)
 
@@ -480,10 +498,10 @@ def question_families(
         cells = published.pop((survey, dimension), [])
         inputs = ""
         if memory is not None:
-            units = tree.bottom_up
-            digest = Inputs(name, k, lean, withheld).add_mapping(columns).add_mapping(tree.parents)
-            digest.add_rows(cells).add_rows(dimension_shown.get((survey, unit, dimension)) for unit in units)
-            inputs = digest.add_rows(respondents.get((survey, unit), 0) for unit in units).hexdigest()
+            inputs = _round_inputs(
+                Inputs(name, k, lean, withheld).add_mapping(columns), tree, cells,
+                partial(_lookup_or_none, dimension_shown, survey, dimension), survey, respondents,
+            )  # fmt: skip
             hollow = _hollow(name, k, withheld, inputs, memory)
             if hollow is not None:
                 yield hollow
