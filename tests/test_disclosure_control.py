@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from conftest import fresh_database
 from culture_warehouse.confidentiality import Group, install_suppression_function, suppress_small_groups
-from culture_warehouse.disclosure.control import Outcome, audit, failing_marts, protect
+from culture_warehouse.disclosure.control import Outcome, audit, failing_marts, protect, protect_in_parallel
 from culture_warehouse.disclosure.solver import Publication, form
 
 K = 5
@@ -506,3 +506,23 @@ def test_a_changed_family_is_searched_again_and_the_unchanged_ones_are_not(
         assert attack_absence(conn, SCHEMA, K) == []
     finally:
         conn.rollback()
+
+
+def test_the_kinds_of_family_searched_in_processes_of_their_own_give_the_same_suppressions(
+    pg_server: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with fresh_database(pg_server) as dsn:
+        with psycopg.connect(dsn) as connection:
+            install_suppression_function(connection)
+            build_publication(connection, _issue_example())
+            connection.commit()
+            in_process = protect(connection, SCHEMA, K)
+            expected = _suppressed(connection)
+            connection.rollback()
+        parallel = protect_in_parallel(dsn, SCHEMA, K)
+        assert "in one process" not in caplog.text  # the processes did start
+        assert parallel.extra_suppressions == in_process.extra_suppressions
+        assert parallel.remembered == in_process.remembered
+        with psycopg.connect(dsn) as connection:
+            assert _suppressed(connection) == expected
+            assert attack_mtu(connection, SCHEMA, K) == [] and attack_absence(connection, SCHEMA, K) == []

@@ -14,7 +14,12 @@ from collections.abc import Set
 import psycopg
 
 from culture_warehouse import audit
-from culture_warehouse.disclosure.control import Outcome, audit_in_parallel, failing_marts, protect
+from culture_warehouse.disclosure.control import (
+    Outcome,
+    audit_in_parallel,
+    failing_marts,
+    protect_in_parallel,
+)
 from culture_warehouse.disclosure.memo import Recall, Remembered, from_json, to_json
 from culture_warehouse.transform import BUILD_SCHEMA
 from culture_warehouse.warehouse import connect
@@ -30,9 +35,12 @@ def protect_publication(
     A family read from the same inputs as the night before is not built again: it gets that
     night's suppressions (disclosure/memo.py); ``remember=False`` (a full refresh) builds and
     searches every family afresh. Either way tonight's answers are remembered for the next night.
+    The kinds of family are searched in processes of their own (``protect_in_parallel``).
     """
     with connect(dsn) as conn:
-        outcome = protect(conn, schema, k, _memory(conn) if remember else {})
+        memory = _memory(conn) if remember else {}
+    outcome = protect_in_parallel(dsn, schema, k, memory)
+    with connect(dsn) as conn:
         _record(conn, run_id, "protect", outcome)
         audit.record_disclosure_memo(conn, run_id, _stored(outcome))
     if outcome.recalled:

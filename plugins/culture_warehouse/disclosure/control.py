@@ -30,6 +30,7 @@ from culture_warehouse.disclosure.families import (
     PARTS,
     QUESTION_MART,
     SCORECARD_MART,
+    VARIABLES,
     read_families,
 )
 from culture_warehouse.disclosure.memo import CellKey, Recall, Remembered
@@ -124,25 +125,18 @@ def protect_family(family: Family) -> list[Cell]:
     published sums within a few steps of it (a leak there is a leak in the whole; a leak that
     only the whole shows is caught by the next full check, which then looks further out).
     """
-    cells_of: dict[int, list[int]] = defaultdict(list)
-    forms_of: dict[int, list[int]] = defaultdict(list)  # variable → cells, then constraints
-    for index, cell in enumerate(family.cells):
-        for variable, _ in cell.terms:
-            cells_of[variable].append(index)
-            forms_of[variable].append(index)
-    for offset, terms in enumerate(family.constraints):
-        for variable, _ in terms:
-            forms_of[variable].append(len(family.cells) + offset)
     suppressed: list[Cell] = []
     leaking = _determined(family.publication(), family.secrets)
+    if not leaking:
+        return suppressed
+    # Built once the whole publication is freed: at state scale each is hundreds of MB.
+    forms_of = _forms_of(family)
     depth = LOCAL_DEPTH
     persisted: dict[Secret, int] = defaultdict(int)  # rounds a secret has stayed determined
     for _ in range(MAX_ROUNDS):
         leaks = leaking
         for _ in range(MAX_ROUNDS):
-            chosen = _choose(
-                family, leaks, cells_of, forms_of, depth, tries=family.tries, persisted=persisted
-            )
+            chosen = _choose(family, leaks, forms_of, depth, tries=family.tries, persisted=persisted)
             if not chosen:
                 break
             for index in sorted(chosen):
@@ -158,7 +152,7 @@ def protect_family(family: Family) -> list[Cell]:
         leaking = _determined(family.publication(), leaking)
         if not leaking:
             return suppressed
-        if not _choose(family, leaking, cells_of, forms_of, depth, tries=0):
+        if not _choose(family, leaking, forms_of, depth, tries=0):
             break
         depth *= 2
     log.error("disclosure control: %s still has determined groups", family.name)
@@ -168,7 +162,6 @@ def protect_family(family: Family) -> list[Cell]:
 def _choose(
     family: Family,
     leaks: list[Secret],
-    cells_of: dict[int, list[int]],
     forms_of: dict[int, list[int]],
     depth: int,
     tries: int = TRIES,
@@ -182,12 +175,12 @@ def _choose(
     chosen: set[int] = set()
     for secret in leaks:
         rounds = (persisted or {}).get(secret, 0)
-        candidates = _candidates(family, secret, cells_of, forms_of)
+        candidates = _candidates(family, secret, forms_of)
         if rounds >= 2 and Publication(
             _local_forms(family, secret, forms_of, depth, headline_only=True)
         ).determined(secret.terms):
             # The headline figures alone give the secret away: no finer cell can help.
-            candidates = _candidates(family, secret, cells_of, forms_of, headline=True)
+            candidates = _candidates(family, secret, forms_of, headline=True)
         if not candidates or any(index in chosen for index in candidates[:3]):
             continue
         pick = candidates[0]
@@ -205,6 +198,20 @@ def _choose(
             same_kind = [i for i in candidates if family.cells[i].fine == family.cells[pick].fine]
             chosen.update(same_kind[: min(MAX_BATCH, 2 ** (rounds - 1))])
     return chosen
+
+
+def _forms_of(family: Family) -> dict[int, list[int]]:
+    """Variable → the indexes of the forms it is in: its cells (index into ``family.cells``),
+    then its constraints (``len(family.cells)`` + index into ``family.constraints``)."""
+    forms_of: dict[int, list[int]] = defaultdict(list)
+    for index, cell in enumerate(family.cells):
+        for variable, _ in cell.terms:
+            forms_of[variable].append(index)
+    cells = len(family.cells)
+    for offset, terms in enumerate(family.constraints):
+        for variable, _ in terms:
+            forms_of[variable].append(cells + offset)
+    return forms_of
 
 
 def _form(family: Family, index: int) -> Form:
@@ -242,7 +249,6 @@ def _local_forms(
 def _candidates(
     family: Family,
     secret: Secret,
-    cells_of: dict[int, list[int]],
     forms_of: dict[int, list[int]],
     headline: bool = False,
 ) -> list[int]:
@@ -253,6 +259,7 @@ def _candidates(
     constraints: the nearest ring of cells that holds a finest-grained cell is the candidate
     set, so a headline cell is proposed only when no fine cell is within reach.
     """
+    cells = len(family.cells)
     level_of: dict[int, int] = {}
     shared: dict[int, int] = defaultdict(int)  # walks from the secret that reach the cell
     weight: dict[int, int] = {v: 1 for v, _ in secret.terms}
@@ -260,11 +267,14 @@ def _candidates(
     for level in range(MAX_DEPTH):
         following: dict[int, int] = defaultdict(int)
         for variable, paths in weight.items():
-            for index in cells_of.get(variable, ()):
+            forms = forms_of.get(variable, ())
+            for index in forms:
+                if index >= cells:
+                    break  # the constraints, after the cells
                 level_of.setdefault(index, level)
                 shared[index] += paths
-            for index in forms_of.get(variable, ()):
-                if index < len(family.cells) and not family.cells[index].shown:
+            for index in forms:
+                if index < cells and not family.cells[index].shown:
                     continue
                 for other, _ in _form(family, index):
                     following[other] += paths
@@ -308,18 +318,91 @@ class Outcome:
     recalled: int = 0  # families not built: their suppressions came from the memory
 
 
+@dataclass
+class Searched:
+    """One family's answer, found without changing the marts: the cells to suppress, by key."""
+
+    name: str
+    keys: list[CellKey]
+    checked: FamilyAudit
+    remembered: Remembered | None  # what the memory keeps (an answer with no group determined)
+    recalled: bool  # not built: the keys came from the memory
+    took: str = ""  # how long it was read and searched, for the log (written by the parent process)
+
+
 def protect(conn: psycopg.Connection, schema: str, k: float, memory: Recall | None = None) -> Outcome:
-    """Apply rule 5's secondary suppressions to the marts built in ``schema``.
+    """Apply rule 5's secondary suppressions to the marts built in ``schema``, in this process.
 
     ``memory``: what an earlier night remembered per family (disclosure/memo.py). A family read
     from the same inputs is not built: its remembered suppressions are applied by key, and its
     remembered counts go to the audit records (the publish gate audits it like every family).
+    Every family is searched on the marts as dbt built them and the suppressions are applied
+    after all of them (as ``protect_in_parallel`` does): a family's answer never depends on the
+    order the families were searched in.
     """
-    memory = {} if memory is None else memory
     started = time.monotonic()
-    extra: dict[str, int] = defaultdict(int)
-    outcome = Outcome({}, [], 0.0)
-    families = read_families(conn, schema, k, memory=memory)
+    searched = [found for part in PARTS for found in search(conn, schema, k, memory, frozenset({part}))]
+    return _apply(conn, schema, searched, started)
+
+
+def protect_in_parallel(dsn: str, schema: str, k: float, memory: Recall | None = None) -> Outcome:
+    """``protect`` with its families searched in processes of their own, two at a time, in
+    shares of about equal work (the largest first), and applied in this process; in this
+    process, one share after the other, where processes cannot be started (a daemonic worker).
+    The same answer either way."""
+    started = time.monotonic()
+    memory = {} if memory is None else memory
+    try:
+        context = multiprocessing.get_context("spawn")
+        # A new process per share: the memory of a share's largest family is given back at its end.
+        with ProcessPoolExecutor(max_workers=2, mp_context=context, max_tasks_per_child=1) as pool:
+            jobs = [
+                pool.submit(_search_share, dsn, schema, k, _recall_of(memory, part), part, variables)
+                for part, variables in _SHARES
+            ]
+            found = [job.result() for job in jobs]
+    except (AssertionError, OSError, BrokenProcessPool) as error:
+        log.warning("disclosure control in one process: %s", type(error).__name__)
+        found = [_search_share(dsn, schema, k, _recall_of(memory, part), part, v) for part, v in _SHARES]
+    with connect(dsn) as conn:
+        return _apply(conn, schema, [answer for share in found for answer in share], started)
+
+
+# The control's shares of work, the longest first (the search's seconds at state scale: the
+# breakdowns by age and seniority 107, by job family and manager 97, questions 48, absence 43).
+_SHARES: tuple[tuple[str, frozenset[str]], ...] = (
+    ("breakdown", frozenset({"age_band", "seniority_band"})),
+    ("breakdown", frozenset({"job_family", "is_manager"})),
+    ("questions", frozenset()),
+    ("absence", frozenset()),
+)
+
+
+def _recall_of(memory: Recall, part: str) -> Recall:
+    """The memory of one kind of family (a family's name starts with its kind)."""
+    return {name: remembered for name, remembered in memory.items() if name.split(" ")[0] == part}
+
+
+def _search_share(
+    dsn: str, schema: str, k: float, memory: Recall, part: str, variables: Set[str]
+) -> list[Searched]:
+    with connect(dsn) as conn:
+        return search(conn, schema, k, memory, frozenset({part}), variables or frozenset(VARIABLES))
+
+
+def search(
+    conn: psycopg.Connection,
+    schema: str,
+    k: float,
+    memory: Recall | None,
+    parts: Set[str],
+    variables: Set[str] = frozenset(VARIABLES),
+) -> list[Searched]:
+    """Each family's suppressions (``parts``: which kinds of family; ``variables``: which
+    background variables' breakdowns), changing nothing."""
+    memory = {} if memory is None else memory
+    answers = []
+    families = read_families(conn, schema, k, parts=parts, memory=memory, variables=variables)
     while True:
         read_from = time.monotonic()
         family = next(families, None)
@@ -333,36 +416,51 @@ def protect(conn: psycopg.Connection, schema: str, k: float, memory: Recall | No
                 family.name, remembered.published_cells, remembered.secrets, [],
                 cells_by_mart=dict(remembered.cells_by_mart),
             )  # fmt: skip
-            outcome.recalled += 1
         else:
             cells = protect_family(family)
             checked = audit_family(family)
             keys = [(cell.mart, cell.key) for cell in cells]
             del cells
-        _suppress(conn, schema, keys)
-        for mart, _ in keys:
-            extra[mart] += 1
-        outcome.audits.append(checked)
-        if not checked.determined:
-            outcome.remembered[family.name] = Remembered(
-                family.inputs,
+        as_before = ", as last night" if family.recalled is not None else ""
+        took = (
+            f"read in {protect_from - read_from:.1f} s, protected in {time.monotonic() - protect_from:.1f} s"
+            f" ({len(family.cells)} cells, {len(keys)} suppressed{as_before}; {resident_mb() or 0.0:.0f} MB)"
+        )
+        answers.append(
+            Searched(
+                family.name,
                 keys,
-                checked.published_cells,
-                checked.secrets,
-                dict(checked.cells_by_mart),
-                memory[family.name].searched_in if family.recalled is not None else "",
+                checked,
+                None
+                if checked.determined
+                else Remembered(
+                    family.inputs,
+                    keys,
+                    checked.published_cells,
+                    checked.secrets,
+                    dict(checked.cells_by_mart),
+                    memory[family.name].searched_in if family.recalled is not None else "",
+                ),
+                family.recalled is not None,
+                took,
             )
-        log.info(
-            "disclosure control: %s read in %.1f s, protected in %.1f s (%d cells, %d suppressed%s; %.0f MB)",
-            family.name,
-            protect_from - read_from,
-            time.monotonic() - protect_from,
-            len(family.cells),
-            len(keys),
-            ", as last night" if family.recalled is not None else "",
-            resident_mb() or 0.0,
         )
         del family, keys  # freed before the next family is read: one family in memory at a time
+    return answers
+
+
+def _apply(conn: psycopg.Connection, schema: str, searched: list[Searched], started: float) -> Outcome:
+    extra: dict[str, int] = defaultdict(int)
+    outcome = Outcome({}, [], 0.0)
+    for answer in searched:
+        log.info("disclosure control: %s %s", answer.name, answer.took)
+        _suppress(conn, schema, answer.keys)
+        for mart, _ in answer.keys:
+            extra[mart] += 1
+        outcome.audits.append(answer.checked)
+        outcome.recalled += answer.recalled
+        if answer.remembered is not None:
+            outcome.remembered[answer.name] = answer.remembered
     outcome.extra_suppressions = dict(extra)
     outcome.seconds = time.monotonic() - started
     return outcome

@@ -65,6 +65,7 @@ def read_families(
     withheld: Set[str] = frozenset(),
     parts: Set[str] = frozenset(PARTS),
     memory: Recall | None = None,
+    variables: Set[str] = frozenset(VARIABLES),
 ) -> Iterator[Family]:
     """Every linked family of the publication built in ``schema``, one at a time (so that only
     one family is held in memory). ``lean``: for an audit, which changes nothing (Family.lean);
@@ -72,7 +73,8 @@ def read_families(
 
     With a ``memory`` (the control's, disclosure/memo.py), each family's inputs are hashed
     (``Family.inputs``) before it is built, and a family whose inputs are remembered is not
-    built: it comes hollow, with last night's suppressions (``Family.recalled``)."""
+    built: it comes hollow, with last night's suppressions (``Family.recalled``). ``variables``:
+    the background variables whose breakdown families are read (each is a family of its own)."""
     # Hash the groupings in memory rather than spill them (millions of answers at state scale).
     conn.execute("set local work_mem = '256MB'")
     existing = {
@@ -87,11 +89,13 @@ def read_families(
         yield absence_family(
             conn, schema, k, with_windows=SCORECARD_MART in existing, lean=lean, withheld=withheld,
             memory=memory,
-        )  # fmt: skip
+        ).built()  # fmt: skip
     if "breakdown" in parts and {BREAKDOWN_MART, DIMENSION_MART} <= existing:
-        yield from breakdown_families(conn, schema, k, lean, withheld, memory)
+        for family in breakdown_families(conn, schema, k, lean, withheld, memory, variables):
+            yield family.built()
     if "questions" in parts and {QUESTION_MART, DIMENSION_MART} <= existing:
-        yield from question_families(conn, schema, k, lean, withheld, memory)
+        for family in question_families(conn, schema, k, lean, withheld, memory):
+            yield family.built()
 
 
 def _hollow(name: str, k: float, withheld: Set[str], inputs: str, memory: Recall | None) -> Family | None:
@@ -164,10 +168,11 @@ def breakdown_families(
     lean: bool = False,
     withheld: Set[str] = frozenset(),
     memory: Recall | None = None,
+    variables: Set[str] = frozenset(VARIABLES),
 ) -> Iterator[Family]:
-    """One family per round and variable; and one per round, variable and dimension where some
-    respondents answered none of the dimension's items (their groups are then empty in that
-    dimension's figures, which an analyst knowing the answer counts can use)."""
+    """One family per round and variable (of ``variables``); and one per round, variable and
+    dimension where some respondents answered none of the dimension's items (their groups are
+    then empty in that dimension's figures, which an analyst knowing the answer counts can use)."""
     trees, respondents = _round_trees(conn)
     direct: dict[tuple[str, str], dict[Hashable, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
     for survey, unit, variable, value, n in conn.execute(
@@ -211,6 +216,8 @@ def breakdown_families(
         )
     for survey, variable in sorted(direct):
         columns = direct.pop((survey, variable))  # each family's counts are freed once it is built
+        if variable not in variables:
+            continue
         tree = trees.get(survey)
         if tree is None:
             continue
