@@ -46,6 +46,13 @@ def night(landing: Path, as_of: dt.date, full_refresh: bool = False) -> NightRes
     return result
 
 
+# Incremental per survey round (macros/incremental_rounds.sql).
+ROUND_MODELS = ("int_mtu_item_scores", "int_mtu_respondent_dimensions", "int_mtu_breakdown_results",
+                "int_mtu_question_results", "int_mtu_question_units")  # fmt: skip
+# Kept while the loads they read are unchanged (macros/incremental_inputs.sql).
+HR_HISTORY_MODELS = ("int_employee_versions", "int_employment_spells", "int_employee_events")
+
+
 def rows_inserted(model: str) -> int:
     """Rows the last dbt build wrote into a model (run_results.json)."""
     results = json.loads((dbt_target_dir() / "run_results.json").read_text())["results"]
@@ -131,16 +138,23 @@ def test_incremental_nights_publish_the_marts_a_full_refresh_publishes(
     searched = "select family, run_id from audit.disclosure_memo where family <> 'absence' order by 1"
     answers = dict(query(warehouse_dsn, searched))
     assert answers and set(answers.values()) == {first.run_id}, answers
-    for model in ("int_mtu_item_scores", "int_mtu_respondent_dimensions", "int_mtu_breakdown_results",
-                  "int_mtu_question_results"):  # fmt: skip
+    for model in (*ROUND_MODELS, *HR_HISTORY_MODELS):
         assert rows_inserted(model) == 0, model
 
-    # Night 3: the vendor re-delivers the round corrected; that round is rebuilt.
+    # Night 3: the vendor re-delivers the round corrected; that round is rebuilt. And HR sends
+    # a new snapshot (the last one's rows again, other line ends): the HR history is rebuilt.
     correct_round(responses)
-    night(landing, AS_OF + dt.timedelta(days=2))
+    third_night = AS_OF + dt.timedelta(days=2)
+    last_snapshot = max((landing / "hr").glob("employees_*.csv"))
+    again = last_snapshot.read_bytes()
+    again = again.replace(b"\r\n", b"\n") if b"\r\n" in again else again.replace(b"\n", b"\r\n")
+    (landing / "hr" / f"employees_{third_night:%Y%m%d}.csv").write_bytes(again)
+    night(landing, third_night)
     ledger = "select status from audit.load_ledger where file_name = %s order by load_id"
     assert [row[0] for row in query(warehouse_dsn, ledger, responses.name)] == ["superseded", "loaded"]
     assert rows_inserted("int_mtu_item_scores") > 0
+    for model in HR_HISTORY_MODELS:
+        assert rows_inserted(model) > 0, model
 
     # Night 4: the correction is withdrawn (the first delivery counts again).
     responses.unlink()

@@ -8,7 +8,8 @@ The outcome of every mart is recorded in ``audit.mart_outcomes``; MTU respondent
 on a unit outside their round's org tree are recorded in ``audit.mtu_units_outside_tree``.
 
 The heavy per-round MTU models are dbt incremental models: a night rebuilds only the survey
-rounds whose inputs changed (``int_mtu_round_signatures``). Everything is rebuilt from scratch
+rounds whose inputs changed (``int_mtu_round_signatures``); the HR history models are kept while
+the loads they read are unchanged (``macros/incremental_inputs.sql``). Everything is rebuilt from scratch
 (``dbt build --full-refresh``) when asked (``culture run --full-refresh``) or when the *build
 fingerprint* differs from the one recorded in ``audit.dbt_build_state``: a hash of every file of
 the dbt project, k and the dbt version, so a code change or another k never mixes with rounds

@@ -4,6 +4,10 @@
     events (on their start date) and PULS reviews (on reviewed_on, or 31 December of the review
     period when it is blank). An event on a day the employee was not employed has no unit and is
     left out. Indexed on (org_unit_code, epoch_start), the key every rollup joins the closure on. -#}
+{#- Rebuilt only on a night its inputs changed (macros/incremental_inputs.sql). -#}
+{{ incremental_inputs_config(
+    ['hr/employees', 'hr/org_units', 'hr/competence', 'hr/mobility', 'hr/performance']
+) }}
 {{ config(
     post_hook="create index if not exists {{ this.name }}_unit on {{ this }} (org_unit_code, epoch_start)"
 ) }}
@@ -111,3 +115,4 @@ final as (
 )
 
 select * from final
+{{ only_if_inputs_changed() }}

@@ -3,6 +3,8 @@
     start of time (so back to the hire date). A row missing from a later snapshot changes
     nothing (contracts/hr.md). Snapshots repeating the previous attributes are folded into one
     version, so later models grow with the number of changes, not with employees × snapshots. -#}
+{#- Rebuilt only on a night its inputs changed (macros/incremental_inputs.sql). -#}
+{{ incremental_inputs_config(['hr/employees']) }}
 with
 
 snapshots as (
@@ -59,3 +61,4 @@ final as (
 )
 
 select * from final
+{{ only_if_inputs_changed() }}

@@ -3,6 +3,8 @@
     latest the day before the next spell's hire date. A hire date replaced by an earlier one in
     a later snapshot was a typo, not a spell: a real previous spell never starts after the
     current one, so it is dropped instead of reopening employment the correction ended. -#}
+{#- Rebuilt only on a night its inputs changed (macros/incremental_inputs.sql). -#}
+{{ incremental_inputs_config(['hr/employees']) }}
 with
 
 snapshots as (
@@ -83,3 +85,4 @@ final as (
 )
 
 select * from final
+{{ only_if_inputs_changed() }}

@@ -1,11 +1,18 @@
 {#- Survey × org unit × question: the valid answers of the unit's own respondents (not its
     subtree), with their score sum and favourable count. The question results roll these up the
     round's tree; the disclosure control reads the answer counts (never a figure) as the sizes
-    of each unit's direct group per question. -#}
+    of each unit's direct group per question. Incremental per survey round
+    (macros/incremental_rounds.sql): a night without a changed round groups no answers. -#}
+{{ incremental_rounds_config() }}
 with
+
+to_build as (
+    {{ mtu_rounds_to_build() }}
+),
 
 item_scores as (
     select * from {{ ref('int_mtu_item_scores') }}
+    where survey_id in (select to_build.survey_id from to_build)
 ),
 
 per_unit as (
