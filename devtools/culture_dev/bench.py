@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import multiprocessing
 import os
 import platform
@@ -150,6 +151,8 @@ def _night_task(task: str, landing: str) -> tuple[float, str, float]:
     started = time.perf_counter()
     note = ""
     tree = _TreeMemory()  # with the processes the task starts (the disclosure control's workers)
+    if task in ("transform", "publish"):  # the control's lines per family (seconds, memory): beside the drop
+        logging.basicConfig(filename=Path(landing).parent / f"{task}.log", level=logging.INFO, force=True)
     if task == "prepare":
         pipeline.start_night(AS_OF, "bench_full", landing)
     elif task.startswith("ingest "):

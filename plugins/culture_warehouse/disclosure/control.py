@@ -36,7 +36,7 @@ from culture_warehouse.disclosure.families import (
 from culture_warehouse.disclosure.memo import CellKey, Recall, Remembered
 from culture_warehouse.disclosure.model import Cell, Family, Secret
 from culture_warehouse.disclosure.solver import Form, Publication
-from culture_warehouse.memory import resident_mb
+from culture_warehouse.memory import peak_resident_mb, resident_mb
 from culture_warehouse.warehouse import connect
 
 log = logging.getLogger(__name__)
@@ -424,7 +424,8 @@ def search(
         as_before = ", as last night" if family.recalled is not None else ""
         took = (
             f"read in {protect_from - read_from:.1f} s, protected in {time.monotonic() - protect_from:.1f} s"
-            f" ({len(family.cells)} cells, {len(keys)} suppressed{as_before}; {resident_mb() or 0.0:.0f} MB)"
+            f" ({len(family.cells)} cells, {len(keys)} suppressed{as_before};"
+            f" {resident_mb() or 0.0:.0f} MB, process peak {peak_resident_mb() or 0.0:.0f} MB)"
         )
         answers.append(
             Searched(
