@@ -508,9 +508,11 @@ def test_a_changed_family_is_searched_again_and_the_unchanged_ones_are_not(
         conn.rollback()
 
 
+@pytest.mark.parametrize("processes", ["2", "1"])
 def test_the_kinds_of_family_searched_in_processes_of_their_own_give_the_same_suppressions(
-    pg_server: str, caplog: pytest.LogCaptureFixture
+    pg_server: str, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch, processes: str
 ) -> None:
+    monkeypatch.setenv("CULTURE_DISCLOSURE_PROCESSES", processes)  # 1: in the task's own process
     with fresh_database(pg_server) as dsn:
         with psycopg.connect(dsn) as connection:
             install_suppression_function(connection)
@@ -526,3 +528,16 @@ def test_the_kinds_of_family_searched_in_processes_of_their_own_give_the_same_su
         with psycopg.connect(dsn) as connection:
             assert _suppressed(connection) == expected
             assert attack_mtu(connection, SCHEMA, K) == [] and attack_absence(connection, SCHEMA, K) == []
+
+
+def test_a_bad_number_of_disclosure_processes_is_refused_with_the_variable_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from culture_warehouse.config import disclosure_processes
+
+    for bad in ("0", "two", "-1", "٢"):  # Arabic-Indic two: ASCII digits only
+        monkeypatch.setenv("CULTURE_DISCLOSURE_PROCESSES", bad)
+        with pytest.raises(ValueError, match="CULTURE_DISCLOSURE_PROCESSES"):
+            disclosure_processes()
+    monkeypatch.delenv("CULTURE_DISCLOSURE_PROCESSES")
+    assert 1 <= disclosure_processes() <= 2

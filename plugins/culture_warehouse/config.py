@@ -90,6 +90,22 @@ def max_active_tasks() -> int:
     return int(raw)
 
 
+def disclosure_processes() -> int:
+    """How many processes the disclosure control's search and the publish gate each use
+    (``CULTURE_DISCLOSURE_PROCESSES``; default 2, or 1 on one core).
+
+    With 2, a task and its two processes together peak at about 1.1 GB at state scale (each
+    process under 650 MB) and the control's search takes about 180 s; with 1 the families are
+    searched in the task's own process, one after the other: 830 MB and 310 s (README, Benchmark).
+    """
+    raw = os.environ.get("CULTURE_DISCLOSURE_PROCESSES", "").strip()
+    if not raw:
+        return min(2, max(1, os.cpu_count() or 1))
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        raise ValueError("CULTURE_DISCLOSURE_PROCESSES must be a positive whole number")
+    return int(raw)
+
+
 def local_environment() -> bool:
     """True on a laptop: ``CULTURE_ENV`` unset or ``local``. Any other value (``production``,
     ``test``, ``staging``…) is a deployment, where a missing pseudonym key stops the night instead

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import psycopg
 
+from culture_warehouse.config import disclosure_processes
 from culture_warehouse.disclosure.families import (
     BREAKDOWN_MART,
     DIMENSION_MART,
@@ -341,21 +342,28 @@ def protect(conn: psycopg.Connection, schema: str, k: float, memory: Recall | No
     order the families were searched in.
     """
     started = time.monotonic()
-    searched = [found for part in PARTS for found in search(conn, schema, k, memory, frozenset({part}))]
+    # The absence family first, while the process is smallest (the order changes no answer).
+    in_order = ("absence", *(part for part in PARTS if part != "absence"))
+    searched = [found for part in in_order for found in search(conn, schema, k, memory, frozenset({part}))]
     return _apply(conn, schema, searched, started)
 
 
 def protect_in_parallel(dsn: str, schema: str, k: float, memory: Recall | None = None) -> Outcome:
     """``protect`` with its families searched in processes of their own, two at a time, in
     shares of about equal work (the largest first), and applied in this process; in this
-    process, one share after the other, where processes cannot be started (a daemonic worker).
-    The same answer either way."""
+    process, one share after the other, where processes cannot be started (a daemonic worker)
+    or ``CULTURE_DISCLOSURE_PROCESSES`` is 1 (config.disclosure_processes). The same answer
+    either way."""
     started = time.monotonic()
     memory = {} if memory is None else memory
+    processes = disclosure_processes()
+    if processes == 1:  # CULTURE_DISCLOSURE_PROCESSES=1: the least memory, in this process
+        with connect(dsn) as conn:
+            return protect(conn, schema, k, memory)
     try:
         context = multiprocessing.get_context("spawn")
         # A new process per share: the memory of a share's largest family is given back at its end.
-        with ProcessPoolExecutor(max_workers=2, mp_context=context, max_tasks_per_child=1) as pool:
+        with ProcessPoolExecutor(max_workers=processes, mp_context=context, max_tasks_per_child=1) as pool:
             jobs = [
                 pool.submit(_search_share, dsn, schema, k, _recall_of(memory, part), part, variables)
                 for part, variables in _SHARES
@@ -495,6 +503,9 @@ def audit_in_parallel(dsn: str, schema: str, k: float, skip: Set[str] = frozense
     """``audit`` with its halves in two processes, each with its own connection; in this process,
     one after the other, where processes cannot be started (a daemonic worker)."""
     started = time.monotonic()
+    if disclosure_processes() == 1:
+        audits = [result for half in _HALVES for result in _audit_half(dsn, schema, k, skip, half)]
+        return Outcome({}, audits, time.monotonic() - started)
     try:
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=len(_HALVES), mp_context=context) as pool:
