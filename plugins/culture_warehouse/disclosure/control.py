@@ -16,10 +16,11 @@ import logging
 import multiprocessing
 import time
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Set
+from collections.abc import Callable, Hashable, Iterable, Sequence, Set
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import psycopg
 
@@ -41,6 +42,7 @@ from culture_warehouse.memory import peak_resident_mb, resident_mb
 from culture_warehouse.warehouse import connect
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 MAX_ROUNDS = 200
 MAX_DEPTH = 8
 LOCAL_DEPTH = 4
@@ -356,33 +358,41 @@ def protect_in_parallel(dsn: str, schema: str, k: float, memory: Recall | None =
     either way."""
     started = time.monotonic()
     memory = {} if memory is None else memory
-    processes = disclosure_processes()
-    if processes == 1:  # CULTURE_DISCLOSURE_PROCESSES=1: the least memory, in this process
+    if disclosure_processes() == 1:  # the least memory: in this process, the absence family first
         with connect(dsn) as conn:
             return protect(conn, schema, k, memory)
-    try:
-        context = multiprocessing.get_context("spawn")
-        # A new process per share: the memory of a share's largest family is given back at its end.
-        with ProcessPoolExecutor(max_workers=processes, mp_context=context, max_tasks_per_child=1) as pool:
-            jobs = [
-                pool.submit(_search_share, dsn, schema, k, _recall_of(memory, part), part, variables)
-                for part, variables in _SHARES
-            ]
-            found = [job.result() for job in jobs]
-    except (AssertionError, OSError, BrokenProcessPool) as error:
-        log.warning("disclosure control in one process: %s", type(error).__name__)
-        found = [_search_share(dsn, schema, k, _recall_of(memory, part), part, v) for part, v in _SHARES]
+    shares = [(dsn, schema, k, _recall_of(memory, part), part, variables) for part, variables in _SHARES]
+    found = _shared_out(_search_share, shares, "control")
     with connect(dsn) as conn:
         return _apply(conn, schema, [answer for share in found for answer in share], started)
 
 
-# The control's shares of work, the longest first (the search's seconds at state scale: the
-# breakdowns by age and seniority 107, by job family and manager 97, questions 48, absence 43).
+def _shared_out(work: Callable[..., T], shares: Sequence[tuple[Any, ...]], what: str) -> list[T]:
+    """Each share's ``work(*share)``, in ``disclosure_processes()`` processes of their own (a new
+    one per share: a share's memory is given back at its end); in this process, one share after
+    the other, when that is 1 or where processes cannot be started (a daemonic worker)."""
+    processes = disclosure_processes()
+    if processes > 1:
+        try:
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(
+                max_workers=processes, mp_context=context, max_tasks_per_child=1
+            ) as pool:
+                jobs = [pool.submit(work, *share) for share in shares]
+                return [job.result() for job in jobs]
+        except (AssertionError, OSError, BrokenProcessPool) as error:
+            log.warning("disclosure %s in one process: %s", what, type(error).__name__)
+    return [work(*share) for share in shares]
+
+
+# The control's shares of work, the longest first (their seconds at state scale, two at a time,
+# 2026-12-06: the breakdowns by job family and manager 116, by age and seniority 110, absence 46,
+# questions 33).
 _SHARES: tuple[tuple[str, frozenset[str]], ...] = (
-    ("breakdown", frozenset({"age_band", "seniority_band"})),
     ("breakdown", frozenset({"job_family", "is_manager"})),
-    ("questions", frozenset()),
+    ("breakdown", frozenset({"age_band", "seniority_band"})),
     ("absence", frozenset()),
+    ("questions", frozenset()),
 )
 
 
@@ -500,20 +510,11 @@ _HALVES = (frozenset({"breakdown"}), frozenset({"questions", "absence"}))
 
 
 def audit_in_parallel(dsn: str, schema: str, k: float, skip: Set[str] = frozenset()) -> Outcome:
-    """``audit`` with its halves in two processes, each with its own connection; in this process,
-    one after the other, where processes cannot be started (a daemonic worker)."""
+    """``audit`` with its halves in processes of their own, each with its own connection, or in
+    this process (``_shared_out``)."""
     started = time.monotonic()
-    if disclosure_processes() == 1:
-        audits = [result for half in _HALVES for result in _audit_half(dsn, schema, k, skip, half)]
-        return Outcome({}, audits, time.monotonic() - started)
-    try:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=len(_HALVES), mp_context=context) as pool:
-            jobs = [pool.submit(_audit_half, dsn, schema, k, frozenset(skip), half) for half in _HALVES]
-            audits = [result for job in jobs for result in job.result()]
-    except (AssertionError, OSError, BrokenProcessPool) as error:
-        log.warning("disclosure audit in one process: %s", type(error).__name__)
-        audits = [result for half in _HALVES for result in _audit_half(dsn, schema, k, skip, half)]
+    halves = [(dsn, schema, k, frozenset(skip), half) for half in _HALVES]
+    audits = [result for half in _shared_out(_audit_half, halves, "audit") for result in half]
     return Outcome({}, audits, time.monotonic() - started)
 
 
