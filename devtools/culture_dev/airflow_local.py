@@ -224,6 +224,8 @@ class LocalAirflow:
     def start(self, foreground_logs: bool = False) -> None:
         logs = self.home / "process-logs"
         logs.mkdir(exist_ok=True)
+        if self.workers:
+            self.declare_task_queue()
         for component, command in self.components.items():
             output: Any = None if foreground_logs else open(logs / f"{component}.log", "ab")  # noqa: SIM115
             self.processes[component] = subprocess.Popen(
@@ -235,6 +237,18 @@ class LocalAirflow:
             )
             if output is not None:
                 output.close()
+
+    def declare_task_queue(self) -> None:
+        """Create the broker's task queue before any worker starts: workers starting together each
+        found it missing and created it, and the second one's insert broke kombu's unique queue
+        name (a worker exited at start, seen once in a full test run)."""
+        import kombu
+
+        name = self.env.get("AIRFLOW__OPERATORS__DEFAULT_QUEUE", "default")
+        connection: Any = kombu.Connection(self.env["AIRFLOW__CELERY__BROKER_URL"])  # type: ignore[attr-defined,no-untyped-call]
+        with connection:
+            queue: Any = kombu.Queue(name, channel=connection.channel())  # type: ignore[attr-defined,no-untyped-call]
+            queue.declare()
 
     def stop(self, grace: float = 30) -> None:
         """SIGTERM each process group (the executor's task processes too), SIGKILL what remains."""
