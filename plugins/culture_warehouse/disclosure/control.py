@@ -388,11 +388,12 @@ def _shared_out(work: Callable[..., T], shares: Sequence[tuple[Any, ...]], what:
 # The control's shares of work, the longest first (their seconds at state scale, two at a time,
 # 2026-12-06: the breakdowns by job family and manager 116, by age and seniority 110, absence 46,
 # questions 33).
+# Each share: a kind of family, and the background variables whose breakdowns it reads.
 _SHARES: tuple[tuple[str, frozenset[str]], ...] = (
     ("breakdown", frozenset({"job_family", "is_manager"})),
     ("breakdown", frozenset({"age_band", "seniority_band"})),
-    ("absence", frozenset()),
-    ("questions", frozenset()),
+    ("absence", frozenset(VARIABLES)),
+    ("questions", frozenset(VARIABLES)),
 )
 
 
@@ -405,7 +406,7 @@ def _search_share(
     dsn: str, schema: str, k: float, memory: Recall, part: str, variables: Set[str]
 ) -> list[Searched]:
     with connect(dsn) as conn:
-        return search(conn, schema, k, memory, frozenset({part}), variables or frozenset(VARIABLES))
+        return search(conn, schema, k, memory, frozenset({part}), variables)
 
 
 def search(
