@@ -10,6 +10,11 @@
     transaction. -#}
 {#- The subtree rollup groups ~15 M rows into ~3 M at state scale: hashing in a large work_mem
     instead of an external sort of 1 GB of wide text keys (measured at 190,000 employees). -#}
+{#- The two large aggregations (respondents into units, units into subtrees: ~12 M and ~15 M
+    rows into ~3 M groups at state scale) group by whole numbers that stand for the round, unit,
+    dimension and background value; names are joined back once at the end. PostgreSQL hashes
+    four integers about three times faster than five text columns (measured at 190,000
+    employees: 26 s → 5 s for the subtree rollup). -#}
 {#- Incremental per survey round (macros/incremental_rounds.sql). -#}
 {{ config(
     materialized='incremental',
@@ -173,35 +178,112 @@ suppression as (
     )
 ),
 
-per_unit as (
+round_ids as (
+    select
+        survey_id,
+        (row_number() over (order by survey_id))::integer as round_id
+    from rounds
+),
+
+unit_ids as (
+    select
+        codes.org_unit_code,
+        (row_number() over (order by codes.org_unit_code))::integer as unit_id
+    from (select distinct round_closure.org_unit_code from round_closure) as codes
+),
+
+dimension_ids as (
+    select
+        survey_id,
+        dimension,
+        (row_number() over (order by survey_id, dimension))::integer as dimension_id
+    from dimensions
+),
+
+background_ids as (
+    select
+        pairs.background_variable,
+        pairs.background_value,
+        (row_number() over (order by pairs.background_variable, pairs.background_value))::integer
+            as background_id
+    from (
+        select distinct
+            backgrounds.background_variable,
+            backgrounds.background_value
+        from backgrounds
+    ) as pairs
+),
+
+closure_ids as (
+    select
+        round_ids.round_id,
+        units.unit_id,
+        ancestors.unit_id as ancestor_id
+    from round_closure
+    inner join round_ids on round_closure.survey_id = round_ids.survey_id
+    inner join unit_ids as units on round_closure.org_unit_code = units.org_unit_code
+    inner join unit_ids as ancestors on round_closure.ancestor_code = ancestors.org_unit_code
+),
+
+respondent_dimension_ids as (
+    select
+        respondent_dimensions.survey_id,
+        respondent_dimensions.respondent_id,
+        dimension_ids.dimension_id,
+        respondent_dimensions.dimension_score,
+        respondent_dimensions.n_favourable::integer as n_favourable,
+        respondent_dimensions.n_items_answered::integer as n_items_answered
+    from respondent_dimensions
+    inner join dimension_ids
+        on
+            respondent_dimensions.survey_id = dimension_ids.survey_id
+            and respondent_dimensions.dimension = dimension_ids.dimension
+),
+
+background_respondents as (
     select
         backgrounds.survey_id,
-        backgrounds.org_unit_code,
-        backgrounds.background_variable,
-        backgrounds.background_value,
-        respondent_dimensions.dimension,
-        sum(respondent_dimensions.dimension_score) as score_sum,
-        count(respondent_dimensions.dimension_score) as n_scored,
-        sum(respondent_dimensions.n_favourable) as n_favourable,
-        sum(respondent_dimensions.n_items_answered) as n_answers
+        backgrounds.respondent_id,
+        round_ids.round_id,
+        unit_ids.unit_id,
+        background_ids.background_id
     from backgrounds
-    inner join respondent_dimensions
+    inner join round_ids on backgrounds.survey_id = round_ids.survey_id
+    inner join unit_ids on backgrounds.org_unit_code = unit_ids.org_unit_code
+    inner join background_ids
         on
-            backgrounds.survey_id = respondent_dimensions.survey_id
-            and backgrounds.respondent_id = respondent_dimensions.respondent_id
+            backgrounds.background_variable = background_ids.background_variable
+            and backgrounds.background_value = background_ids.background_value
+),
+
+per_unit as (
+    select
+        background_respondents.round_id,
+        background_respondents.unit_id,
+        background_respondents.background_id,
+        respondent_dimension_ids.dimension_id,
+        sum(respondent_dimension_ids.dimension_score) as score_sum,
+        count(respondent_dimension_ids.dimension_score)::integer as n_scored,
+        sum(respondent_dimension_ids.n_favourable)::integer as n_favourable,
+        sum(respondent_dimension_ids.n_items_answered)::integer as n_answers
+    from background_respondents
+    inner join respondent_dimension_ids
+        on
+            background_respondents.survey_id = respondent_dimension_ids.survey_id
+            and background_respondents.respondent_id = respondent_dimension_ids.respondent_id
     group by
-        backgrounds.survey_id,
-        backgrounds.org_unit_code,
-        backgrounds.background_variable,
-        backgrounds.background_value,
-        respondent_dimensions.dimension
+        background_respondents.round_id,
+        background_respondents.unit_id,
+        background_respondents.background_id,
+        respondent_dimension_ids.dimension_id
 ),
 
 per_subtree as (
     {{ mtu_subtree_sums(
         'per_unit',
-        ['background_variable', 'background_value', 'dimension'],
-        ['score_sum', 'n_scored', 'n_favourable', 'n_answers']
+        ['background_id', 'dimension_id'],
+        ['score_sum', 'n_scored', 'n_favourable', 'n_answers'],
+        closure='closure_ids', survey='round_id', unit='unit_id', ancestor='ancestor_id'
     ) }}
 ),
 
@@ -224,7 +306,7 @@ figures as (
     select
         shown.survey_id,
         shown.org_unit_code,
-        dimensions.dimension,
+        dimension_ids.dimension,
         shown.background_variable,
         shown.background_value,
         shown.n_respondents,
@@ -233,14 +315,19 @@ figures as (
             as favourable_pct,
         shown.suppressed
     from shown
-    inner join dimensions on shown.survey_id = dimensions.survey_id
+    inner join dimension_ids on shown.survey_id = dimension_ids.survey_id
+    inner join round_ids on shown.survey_id = round_ids.survey_id
+    left join unit_ids on shown.org_unit_code = unit_ids.org_unit_code
+    left join background_ids
+        on
+            shown.background_variable = background_ids.background_variable
+            and shown.background_value = background_ids.background_value
     left join per_subtree
         on
-            shown.survey_id = per_subtree.survey_id
-            and shown.org_unit_code = per_subtree.org_unit_code
-            and shown.background_variable = per_subtree.background_variable
-            and shown.background_value = per_subtree.background_value
-            and dimensions.dimension = per_subtree.dimension
+            round_ids.round_id = per_subtree.round_id
+            and unit_ids.unit_id = per_subtree.unit_id
+            and background_ids.background_id = per_subtree.background_id
+            and dimension_ids.dimension_id = per_subtree.dimension_id
 ),
 
 final as (
