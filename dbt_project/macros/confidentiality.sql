@@ -2,11 +2,15 @@
     The one implementation of the confidentiality rules 1–3 of indicators.md.
 
     `create_suppression_function()` returns the SQL that installs
-    `culture_fn.suppress_small_groups(groups jsonb, k numeric)`; dbt_project.yml runs it from
+    `culture_fn.suppress_small_groups_array(groups culture_fn.suppression_group[], k numeric)`,
+    which the models call with the array the macro `suppression_groups` (below) aggregates, and
+    `culture_fn.suppress_small_groups(groups jsonb, k numeric)`, the same with the groups as a
+    jsonb array of objects (read into the array form; for callers outside dbt, such as
+    plugins/culture_warehouse/confidentiality.py). dbt_project.yml runs it from
     `on-run-start`, and plugins/culture_warehouse/confidentiality.py executes the same macro body
     (everything between the macro tags, which must stay free of Jinja) for tests and the pipeline.
 
-    groups: a jsonb array with one object per group:
+    groups: one element per group, with these fields:
         partition_key  text      groups in different partitions are independent
                                  ('MTU2026|tillid', 'absence|2026-09-30', 'MTU2026|tillid|ORG2100|age')
         group_key      text      unique within the partition (an org_unit_code, 'ORG2100|age=30-39')
@@ -21,22 +25,22 @@
                                  (a question of a unit whose own figures are suppressed): it then
                                  counts as suppressed by rule 1 for rule 3 of the other groups
 
-    An empty array or null (jsonb_agg over no rows) gives no rows. Duplicate groups, unknown
+    An empty array or null (array_agg or jsonb_agg over no rows) gives no rows. Duplicate groups, unknown
     parents, parent cycles, a wrong depth, a missing or negative size, or k <= 0 raise an error.
 
     Returns one row per input group, in input order: partition_key, group_key, suppressed, and
     reason: 'rule1: fewer than k', 'given' (passed in as suppressed), 'rule3: cover' or null. Use in a model, for example:
 
         select suppression.partition_key, suppression.group_key, suppression.suppressed
-        from culture_fn.suppress_small_groups(
+        from culture_fn.suppress_small_groups_array(
             (
-                select jsonb_agg(jsonb_build_object(
-                    'partition_key', survey_id || '|' || dimension,
-                    'group_key', org_unit_code,
-                    'parent_key', parent_org_unit_code,
-                    'sort_key', org_unit_code,
-                    'size', n_respondents
-                ))
+                select {{ suppression_groups(
+                    partition_key="survey_id || '|' || dimension",
+                    group_key='org_unit_code',
+                    parent_key='parent_org_unit_code',
+                    sort_key='org_unit_code',
+                    size='n_respondents'
+                ) }}
                 from unit_results
             ),
             {{ var('min_group_size') }}
@@ -53,7 +57,74 @@
 {% macro create_suppression_function() %}
 create schema if not exists culture_fn;
 
+-- One group, as the models pass them (macro suppression_groups): an array of these costs a
+-- fraction of the jsonb form to build and to read (767,000 question groups at state scale:
+-- 0.7 s instead of 5.5 s to build).
+do $type$
+begin
+    create type culture_fn.suppression_group as (
+        partition_key text,
+        group_key text,
+        parent_key text,
+        sort_key text,
+        depth integer,
+        size numeric,
+        suppressed boolean
+    );
+exception when duplicate_object or unique_violation then
+    null;
+end
+$type$;
+
+-- The jsonb form (documented above): read into the array form, which applies the rules.
 create or replace function culture_fn.suppress_small_groups(groups jsonb, k numeric)
+returns table (partition_key text, group_key text, suppressed boolean, reason text)
+language plpgsql
+immutable
+parallel safe
+rows 100000
+as $function$
+#variable_conflict use_column
+begin
+    -- jsonb_agg over no rows gives null: no groups, nothing to suppress.
+    if groups is not null and jsonb_typeof(groups) <> 'array' then
+        raise exception 'suppress_small_groups: groups must be a jsonb array, got %',
+            jsonb_typeof(groups);
+    end if;
+    return query
+    select result.partition_key, result.group_key, result.suppressed, result.reason
+    from culture_fn.suppress_small_groups_array(
+        (
+            select
+                array_agg(
+                    row(
+                        item.partition_key, item.group_key, item.parent_key, item.sort_key,
+                        item.depth, item.size, item.suppressed
+                    )::culture_fn.suppression_group
+                    order by item.position
+                )
+            from rows from (
+                jsonb_to_recordset(coalesce(groups, '[]')) as (
+                    partition_key text,
+                    group_key text,
+                    parent_key text,
+                    sort_key text,
+                    depth integer,
+                    size numeric,
+                    suppressed boolean
+                )
+            ) with ordinality as item (
+                partition_key, group_key, parent_key, sort_key, depth, size, suppressed, position
+            )
+        ),
+        k
+    ) as result;
+end;
+$function$;
+
+create or replace function culture_fn.suppress_small_groups_array(
+    groups culture_fn.suppression_group [], k numeric
+)
 returns table (partition_key text, group_key text, suppressed boolean, reason text)
 language plpgsql
 immutable
@@ -91,15 +162,8 @@ begin
     if k is null or k <= 0 then
         raise exception 'suppress_small_groups: k must be a positive number, got %', k;
     end if;
-    -- jsonb_agg over no rows gives null: no groups, nothing to suppress.
-    if groups is null then
-        return;
-    end if;
-    if jsonb_typeof(groups) <> 'array' then
-        raise exception 'suppress_small_groups: groups must be a jsonb array, got %',
-            jsonb_typeof(groups);
-    end if;
-    if jsonb_array_length(groups) = 0 then
+    -- array_agg over no rows gives null: no groups, nothing to suppress.
+    if groups is null or cardinality(groups) = 0 then
         return;
     end if;
 
@@ -113,17 +177,7 @@ begin
             item.depth as given_depth,
             item.size,
             item.size >= k and not coalesce(item.suppressed, false) as is_shown
-        from rows from (
-            jsonb_to_recordset(groups) as (
-                partition_key text,
-                group_key text,
-                parent_key text,
-                sort_key text,
-                depth integer,
-                size numeric,
-                suppressed boolean
-            )
-        ) with ordinality as item (
+        from unnest(groups) with ordinality as item (
             partition_key, group_key, parent_key, sort_key, depth, size, suppressed, position
         )
     ),
@@ -308,3 +362,17 @@ begin
 end;
 $function$;
 {% endmacro %}
+
+{#- The groups of a model, as the array `culture_fn.suppress_small_groups_array` reads: an aggregate
+    over the relation the call selects from, one argument per field of a group (SQL expressions;
+    `sort_key` defaults to the group key, `depth` and `suppressed` to none). -#}
+{% macro suppression_groups(
+    partition_key, group_key, parent_key, size, sort_key='null', depth='null', suppressed='null'
+) -%}
+    array_agg(
+        row(
+            {{ partition_key }}, {{ group_key }}, {{ parent_key }}, {{ sort_key }}, {{ depth }},
+            ({{ size }})::numeric, {{ suppressed }}
+        )::culture_fn.suppression_group
+    )
+{%- endmacro %}

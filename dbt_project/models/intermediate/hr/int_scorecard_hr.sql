@@ -88,15 +88,13 @@ windows as (
 
 absence_groups as (
     select
-        jsonb_agg(
-            jsonb_build_object(
-                'partition_key', 'absence_12m|' || to_char(period_end, 'YYYY-MM-DD'),
-                'group_key', org_unit_code,
-                'parent_key', parent_code,
-                'sort_key', org_unit_code,
-                'size', avg_headcount_12m
-            )
-        ) as groups
+        {{ suppression_groups(
+            partition_key="'absence_12m|' || to_char(period_end, 'YYYY-MM-DD')",
+            group_key='org_unit_code',
+            parent_key='parent_code',
+            sort_key='org_unit_code',
+            size='avg_headcount_12m'
+        ) }} as groups
     from windows
 ),
 
@@ -107,7 +105,7 @@ absence_suppression as (
         suppression.suppressed
     from absence_groups
     cross join
-        lateral culture_fn.suppress_small_groups(
+        lateral culture_fn.suppress_small_groups_array(
             absence_groups.groups, {{ var('min_group_size') }}
         ) as suppression
 ),

@@ -161,17 +161,15 @@ suppression as (
         partition_key,
         group_key,
         suppressed
-    from culture_fn.suppress_small_groups(
+    from culture_fn.suppress_small_groups_array(
         (
             select
-                jsonb_agg(
-                    jsonb_build_object(
-                        'partition_key', partition_key,
-                        'group_key', group_key,
-                        'parent_key', parent_key,
-                        'size', size
-                    )
-                )
+                {{ suppression_groups(
+                    partition_key='partition_key',
+                    group_key='group_key',
+                    parent_key='parent_key',
+                    size='size'
+                ) }}
             from suppression_input
         ),
         {{ var('min_group_size') }}

@@ -98,18 +98,16 @@ suppression as (
         group_key as org_unit_code,
         suppressed,
         reason as suppression_reason
-    from culture_fn.suppress_small_groups(
+    from culture_fn.suppress_small_groups_array(
         (
             select
-                jsonb_agg(
-                    jsonb_build_object(
-                        'partition_key', survey_id,
-                        'group_key', org_unit_code,
-                        'parent_key', parent_code,
-                        'sort_key', org_unit_code,
-                        'size', n_respondents
-                    )
-                )
+                {{ suppression_groups(
+                    partition_key='survey_id',
+                    group_key='org_unit_code',
+                    parent_key='parent_code',
+                    sort_key='org_unit_code',
+                    size='n_respondents'
+                ) }}
             from unit_groups
         ),
         {{ var('min_group_size') }}

@@ -89,19 +89,17 @@ suppression as (
         partition_key,
         group_key as org_unit_code,
         suppressed
-    from culture_fn.suppress_small_groups(
+    from culture_fn.suppress_small_groups_array(
         (
             select
-                jsonb_agg(
-                    jsonb_build_object(
-                        'partition_key', partition_key,
-                        'group_key', org_unit_code,
-                        'parent_key', parent_code,
-                        'sort_key', org_unit_code,
-                        'size', n_answers,
-                        'suppressed', is_unit_suppressed
-                    )
-                )
+                {{ suppression_groups(
+                    partition_key='partition_key',
+                    group_key='org_unit_code',
+                    parent_key='parent_code',
+                    sort_key='org_unit_code',
+                    size='n_answers',
+                    suppressed='is_unit_suppressed'
+                ) }}
             from question_groups
         ),
         {{ var('min_group_size') }}

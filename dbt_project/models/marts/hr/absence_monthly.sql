@@ -55,15 +55,13 @@ figures as (
 
 absence_groups as (
     select
-        jsonb_agg(
-            jsonb_build_object(
-                'partition_key', 'absence_month|' || to_char(month_start, 'YYYY-MM'),
-                'group_key', org_unit_code,
-                'parent_key', parent_code,
-                'sort_key', org_unit_code,
-                'size', avg_headcount
-            )
-        ) as groups
+        {{ suppression_groups(
+            partition_key="'absence_month|' || to_char(month_start, 'YYYY-MM')",
+            group_key='org_unit_code',
+            parent_key='parent_code',
+            sort_key='org_unit_code',
+            size='avg_headcount'
+        ) }} as groups
     from figures
 ),
 
@@ -74,7 +72,7 @@ absence_suppression as (
         suppression.suppressed
     from absence_groups
     cross join
-        lateral culture_fn.suppress_small_groups(
+        lateral culture_fn.suppress_small_groups_array(
             absence_groups.groups, {{ var('min_group_size') }}
         ) as suppression
 ),
