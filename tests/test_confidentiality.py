@@ -377,6 +377,55 @@ def test_malformed_input_is_refused_with_the_reason(conn, groups, k, message):
         suppress_small_groups(conn, groups, k)
 
 
+def test_the_array_the_models_aggregate_reaches_the_rules_field_by_field(conn):
+    # The models pass their groups as the macro suppression_groups aggregates them over a
+    # relation: a composite array whose fields go by position. A size, a depth or a sort key in
+    # the wrong field would change the answer here (the sort key decides which equal sibling goes).
+    groups = [
+        Group(MTU, "ORG2000", None, "ORG2000", 0, 19),
+        Group(MTU, "ORG2100", "ORG2000", "ORG2100", 1, 12),
+        Group(MTU, "ORG2110", "ORG2100", "B", 2, 5),
+        Group(MTU, "ORG2120", "ORG2100", "A", 2, 5),
+        Group(MTU, "ORG2200", "ORG2000", "ORG2200", 1, 7),
+        Group("other", "ORG2000", None, "ORG2000", 0, 3),
+    ]
+    source = macro_path().read_text(encoding="utf-8")
+    aggregate = (
+        jinja2.Environment()
+        .from_string(
+            source + "{{ suppression_groups(partition_key='p', group_key='g', parent_key='parent',"
+            " size='n', sort_key='s', depth='d') }}"
+        )
+        .render()
+        .strip()
+    )
+    conn.execute("create temp table model_groups (p text, g text, parent text, s text, d integer, n numeric)")
+    try:
+        with conn.cursor().copy("copy model_groups from stdin") as copy:
+            for group in groups:
+                copy.write_row(
+                    (
+                        group.partition_key,
+                        group.group_key,
+                        group.parent_key,
+                        group.sort_key,
+                        group.depth,
+                        group.size,
+                    )
+                )
+        rows = conn.execute(
+            f"select partition_key, group_key, reason from culture_fn.suppress_small_groups_array("
+            f"(select {aggregate} from model_groups), 5)"
+        ).fetchall()
+    finally:
+        conn.execute("drop table model_groups")
+
+    reasons = {(partition_key, group_key): reason for partition_key, group_key, reason in rows}
+    assert reasons == reference_suppression(groups, 5) == suppression_reasons(conn, groups, 5)
+    assert reasons[(MTU, "ORG2120")] == RULE_3  # sort key A before B, though ORG2110 < ORG2120
+    assert reasons[("other", "ORG2000")] == RULE_1
+
+
 def test_dbt_runs_exactly_the_sql_that_the_tests_install(conn):
     source = macro_path().read_text(encoding="utf-8")
     rendered = jinja2.Environment().from_string(source + "{{ create_suppression_function() }}")
