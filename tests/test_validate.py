@@ -303,3 +303,48 @@ def test_large_loads_are_validated_behind_the_next_read_and_each_keeps_its_own_v
     )
     assert verdicts == [(5,)]
     assert query(warehouse_dsn, "select count(*) from raw.hr_org_units") == [(6,)]  # 3 loads of 2 rows
+
+
+def test_validation_plans_without_nested_loops_keeping_the_options_a_dsn_already_has() -> None:
+    url = validate.validation_url(
+        "postgresql://etl:p%40ss@db:5432/culture?options=-c%20work_mem%3D64MB&sslmode=require"
+    )
+
+    assert url.startswith("postgresql+psycopg://etl:p%40ss@db:5432/culture?")
+    assert "sslmode=require" in url
+    assert "options=-c%20work_mem%3D64MB%20-c%20enable_nestloop%3Doff" in url
+
+
+def test_a_unique_check_of_loads_newer_than_the_statistics_is_planned_as_a_hash_join(pg_server: str) -> None:
+    # The statistics know one small load; then twelve large loads arrive and are validated before
+    # autovacuum analyses the table. Their ids are unknown to the statistics, so the rows of
+    # `_load_id in (...)` are estimated at one or two: the join back to the counts per value (GX's
+    # check of a unique column) would be a nested loop, quadratic in the rows.
+    with fresh_database(pg_server) as dsn:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute("create schema raw")
+            conn.execute(
+                "create table raw.units (_load_id bigint, code text) with (autovacuum_enabled = off)"
+            )
+            conn.execute("insert into raw.units select 1, 'U' || n from generate_series(1, 50) as n")
+            conn.execute("analyze raw.units")
+            conn.execute(
+                "insert into raw.units select load, 'U' || n"
+                " from generate_series(2, 13) as load, generate_series(1, 20000) as n"
+            )
+        loads = "_load_id in (2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)"
+        check = f"""
+            select count(*) from (select * from raw.units where {loads}) as original
+            join (
+                select _load_id, code, count(*) as n from raw.units where {loads} group by _load_id, code
+            ) as counts on counts._load_id = original._load_id and counts.code = original.code
+            where counts.n >= 2
+        """
+        with psycopg.connect(dsn) as conn:
+            plain = "\n".join(row[0] for row in conn.execute("explain " + check))
+        engine = validate._asset(dsn).datasource.get_execution_engine().engine
+        with engine.connect() as connection:
+            planned = "\n".join(row[0] for row in connection.exec_driver_sql("explain " + check))
+
+    assert "Nested Loop" in plain  # what any connection would plan from these statistics
+    assert "Nested Loop" not in planned and "Hash Join" in planned
