@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from culture_dev.generate import GenerationSummary, generate_landing
+from culture_dev.generate import GenerationSummary, generate_landing, mtu_files
 from culture_dev.generate.__main__ import main
 from culture_warehouse.privacy import contains_cpr
 from culture_warehouse.sources.registry import FOLDERS
@@ -295,3 +295,35 @@ def test_twenty_thousand_employees_take_seconds(tmp_path: Path) -> None:
     assert time.perf_counter() - started < 20
     assert len(summary.truth["institutions"]) >= 2, "a ministry group at large scale"
     assert "cprs" not in summary.truth, "no per-employee lists at large scale"
+
+
+def test_institutions_join_a_survey_group_while_it_stays_within_the_limit() -> None:
+    assert mtu_files.survey_groups([90, 90, 50, 120, 300, 10], 200) == [[0, 1], [2, 3], [4], [5]]
+    assert mtu_files.survey_groups([60_000] * 3, mtu_files.SURVEY_GROUP_EMPLOYEES) == [[0, 1, 2]]
+
+
+@pytest.mark.slow
+def test_a_drop_larger_than_a_survey_group_gives_each_group_its_own_rounds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(mtu_files, "SURVEY_GROUP_EMPLOYEES", 1)  # every institution a group
+    landing = tmp_path / "groups"
+    summary = generate_landing(landing, employees=20_000, seed=1, as_of=AS_OF)
+    institutions = summary.truth["institutions"]
+    rounds = summary.truth["survey_rounds"]
+    assert sorted(rounds) == ["MTU2024", "MTU2024-2", "MTU2026", "MTU2026-2"]
+    late_rounds = [rounds[f"MTU2026{tail}"]["institutions"] for tail in ("", "-2")]
+    assert late_rounds == [[code] for code in institutions]
+    assert rounds["MTU2026-2"]["opens"] < rounds["MTU2026"]["opens"]
+    institution_of = {
+        code.strip(): institution
+        for snapshot in (landing / "hr").glob("org_units_*.csv")
+        for code, institution in zip(
+            column(snapshot, "org_unit_code"), column(snapshot, "institution_code"), strict=True
+        )
+    }
+    for survey_id, round_truth in rounds.items():
+        invited = column(landing / f"mtu/{survey_id}_invitations.csv", "org_unit_code")
+        assert {institution_of.get(code.strip()) for code in invited} <= set(round_truth["institutions"])
+        assert len(list((landing / "mtu").glob(f"{survey_id}_responses.*"))) == 1
+        assert round_truth["respondents"] > 1_000

@@ -1,5 +1,10 @@
 """mtu/<survey_id>_questions, _invitations and _responses for the two survey rounds.
 
+Up to about the state's size the whole drop is one survey group: every institution answers the
+same two rounds (a ministry group's joint MTU). A larger drop (the public sector at large) splits
+its institutions into groups of at most `SURVEY_GROUP_EMPLOYEES`, each with its own two rounds,
+opening a fortnight apart, so the warehouse sees several survey series side by side.
+
 Answers follow the climate of the respondent's unit (plus a personal and a per-dimension mood),
 so trust, fairness and the other dimensions differ visibly between units and move between rounds.
 """
@@ -7,6 +12,7 @@ so trust, fairness and the other dimensions differ visibly between units and mov
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +48,8 @@ FIXED_RESPONSE_COLUMNS = (
     "respondent_id", "org_unit_code", "submitted_at", "bg_age_band", "bg_seniority_band",
     "bg_job_family", "bg_is_manager",
 )  # fmt: skip
+SURVEY_GROUP_EMPLOYEES = 200_000
+"""Institutions are added to a survey group while it stays within this many employees."""
 XLSX_RESPONSE_LIMIT = 10_000
 """Above this many respondents the vendor's XLSX export is replaced by CSV (and writing stays fast)."""
 
@@ -56,6 +64,33 @@ BLANK = -1
 _PLAIN, _SPACED, _DECIMAL = range(3)
 
 
+def survey_groups(sizes: Sequence[int], limit: int) -> list[list[int]]:
+    """Institutions (by index, in order) gathered into groups that each run their own rounds: an
+    institution joins the current group while the group stays within `limit` employees."""
+    groups: list[list[int]] = []
+    total = 0
+    for institution, size in enumerate(sizes):
+        if not groups or total + size > limit:
+            groups.append([])
+            total = 0
+        groups[-1].append(institution)
+        total += size
+    return groups
+
+
+def group_rounds(rounds: tuple[SurveyRound, SurveyRound], group: int) -> tuple[SurveyRound, SurveyRound]:
+    """The first group answers the timeline's rounds; group g (from 0) opens 2·g weeks earlier and
+    names its rounds `<survey_id>-<g + 1>`."""
+    if group == 0:
+        return rounds
+    shift = dt.timedelta(weeks=2 * group)
+    early, late = (
+        SurveyRound(f"{survey.survey_id}-{group + 1}", survey.opens - shift, survey.closes - shift)
+        for survey in rounds
+    )
+    return early, late
+
+
 def write_survey_rounds(
     mtu: Path,
     population: Population,
@@ -65,35 +100,51 @@ def write_survey_rounds(
 ) -> tuple[dict[str, int], dict[str, dict[str, Any]]]:
     written: dict[str, int] = {}
     truth: dict[str, dict[str, Any]] = {}
-    climate = population.tree.climate.copy()
-    for late, survey in enumerate(rounds):
-        if late:
-            climate = climate + rng.normal(0.0, 0.35, climate.size)
-        questions = questions_for(bool(late))
-        written.update(_write_questions(mtu, survey.survey_id, questions, dialects.next()))
-        answers = _Answers.draw(rng, population, survey, questions, climate, with_seniority=bool(late))
-        name = f"{survey.survey_id}_invitations.csv"
-        with CsvTable(mtu / name, INVITATION_COLUMNS, dialects.next()) as table:
-            invited = np.flatnonzero(answers.invited)
-            table.write(
-                {
-                    "org_unit_code": [population.tree.units[u].code for u in invited.tolist()],
-                    "invited": format_ints(answers.invited[invited]),
-                }
+    tree = population.tree
+    unit_institution = np.array([unit.institution for unit in tree.units], dtype=np.int64)
+    sizes = _institution_sizes(population, unit_institution, rounds[0].opens)
+    groups = survey_groups(sizes, SURVEY_GROUP_EMPLOYEES)
+    for number, group in enumerate(groups):
+        members = None if len(groups) == 1 else np.isin(unit_institution, group)
+        climate = tree.climate.copy()
+        for late, survey in enumerate(group_rounds(rounds, number)):
+            if late:
+                climate = climate + rng.normal(0.0, 0.35, climate.size)
+            questions = questions_for(bool(late))
+            written.update(_write_questions(mtu, survey.survey_id, questions, dialects.next()))
+            answers = _Answers.draw(
+                rng, population, survey, questions, climate, with_seniority=bool(late), invited_units=members
             )
-            written[f"mtu/{name}"] = table.rows
-        as_xlsx = bool(late) and answers.count < XLSX_RESPONSE_LIMIT
-        name = f"{survey.survey_id}_responses.{'xlsx' if as_xlsx else 'csv'}"
-        writer = _write_responses_xlsx if as_xlsx else _write_responses_csv
-        written[f"mtu/{name}"] = writer(mtu / name, population, answers, dialects.next())
-        truth[survey.survey_id] = {
-            "opens": survey.opens.isoformat(),
-            "last_submission": dt.date.fromordinal(int(answers.day.max())).isoformat(),
-            "respondents": answers.count,
-            "invited": int(answers.invited.sum()),
-            "invalid_answers": answers.invalid_count,
-        }
+            name = f"{survey.survey_id}_invitations.csv"
+            with CsvTable(mtu / name, INVITATION_COLUMNS, dialects.next()) as table:
+                invited = np.flatnonzero(answers.invited)
+                table.write(
+                    {
+                        "org_unit_code": [tree.units[u].code for u in invited.tolist()],
+                        "invited": format_ints(answers.invited[invited]),
+                    }
+                )
+                written[f"mtu/{name}"] = table.rows
+            as_xlsx = bool(late) and answers.count < XLSX_RESPONSE_LIMIT
+            name = f"{survey.survey_id}_responses.{'xlsx' if as_xlsx else 'csv'}"
+            writer = _write_responses_xlsx if as_xlsx else _write_responses_csv
+            written[f"mtu/{name}"] = writer(mtu / name, population, answers, dialects.next())
+            truth[survey.survey_id] = {
+                "opens": survey.opens.isoformat(),
+                "last_submission": dt.date.fromordinal(int(answers.day.max())).isoformat(),
+                "respondents": answers.count,
+                "invited": int(answers.invited.sum()),
+                "invalid_answers": answers.invalid_count,
+                "institutions": [tree.institutions[index].code for index in group],
+            }
     return written, truth
+
+
+def _institution_sizes(population: Population, unit_institution: IntArray, day: dt.date) -> list[int]:
+    """Employees of each institution on `day`."""
+    units = population.unit_at(population.active_on(day.toordinal()), day.toordinal())
+    counts = np.bincount(unit_institution[units], minlength=len(population.tree.institutions))
+    return [int(count) for count in counts]
 
 
 def _write_questions(
@@ -149,11 +200,16 @@ class _Answers:
         questions: list[Question],
         climate: FloatArray,
         with_seniority: bool,
+        invited_units: npt.NDArray[np.bool_] | None = None,
     ) -> _Answers:
+        """`invited_units`: a mask of the units whose people are invited (every unit when None)."""
         tree = population.tree
         opens = survey.opens.toordinal()
         active = population.active_on(opens)
         units = population.unit_at(active, opens)
+        if invited_units is not None:
+            invitees = invited_units[units]
+            active, units = active[invitees], units[invitees]
         invited = np.bincount(units, minlength=len(tree.units)).astype(np.int64)
         rate = np.clip(0.8 + 0.07 * climate[units], 0.45, 0.97)
         answered = rng.random(active.size) < rate
