@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import logging
 import multiprocessing
 import os
@@ -144,8 +145,6 @@ def _split_of_transform(seconds: float, folder: Path, night: str) -> str:
     """The dbt build's own elapsed time (its ``run_results.json``, kept beside the drop as
     ``run_results_<night>.json``, since the next build overwrites it) and the rest of the
     transform's seconds: the disclosure control, and the task's start."""
-    import json
-
     from culture_warehouse.transform import dbt_target_dir
 
     results = dbt_target_dir() / "run_results.json"

@@ -102,10 +102,10 @@ def write_survey_rounds(
     truth: dict[str, dict[str, Any]] = {}
     tree = population.tree
     unit_institution = np.array([unit.institution for unit in tree.units], dtype=np.int64)
-    sizes = _institution_sizes(population, unit_institution, rounds[0].opens)
+    sizes = [institution.employees for institution in tree.institutions]
     groups = survey_groups(sizes, SURVEY_GROUP_EMPLOYEES)
     for number, group in enumerate(groups):
-        members = None if len(groups) == 1 else np.isin(unit_institution, group)
+        members = np.isin(unit_institution, group)
         climate = tree.climate.copy()
         for late, survey in enumerate(group_rounds(rounds, number)):
             if late:
@@ -138,13 +138,6 @@ def write_survey_rounds(
                 "institutions": [tree.institutions[index].code for index in group],
             }
     return written, truth
-
-
-def _institution_sizes(population: Population, unit_institution: IntArray, day: dt.date) -> list[int]:
-    """Employees of each institution on `day`."""
-    units = population.unit_at(population.active_on(day.toordinal()), day.toordinal())
-    counts = np.bincount(unit_institution[units], minlength=len(population.tree.institutions))
-    return [int(count) for count in counts]
 
 
 def _write_questions(
@@ -200,16 +193,15 @@ class _Answers:
         questions: list[Question],
         climate: FloatArray,
         with_seniority: bool,
-        invited_units: npt.NDArray[np.bool_] | None = None,
+        invited_units: npt.NDArray[np.bool_],
     ) -> _Answers:
-        """`invited_units`: a mask of the units whose people are invited (every unit when None)."""
+        """`invited_units`: a mask of the units whose people are invited (the survey group's)."""
         tree = population.tree
         opens = survey.opens.toordinal()
         active = population.active_on(opens)
         units = population.unit_at(active, opens)
-        if invited_units is not None:
-            invitees = invited_units[units]
-            active, units = active[invitees], units[invitees]
+        invitees = invited_units[units]
+        active, units = active[invitees], units[invitees]
         invited = np.bincount(units, minlength=len(tree.units)).astype(np.int64)
         rate = np.clip(0.8 + 0.07 * climate[units], 0.45, 0.97)
         answered = rng.random(active.size) < rate

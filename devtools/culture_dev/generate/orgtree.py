@@ -44,6 +44,8 @@ class Institution:
     name: str
     email_domain: str
     root: int
+    employees: int
+    """The institution's share of the drop's employees (its people when the tree is grown)."""
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,7 @@ def build_org_tree(rng: np.random.Generator, employees: int, timeline: Timeline)
         code_base = number * (10_000 if size < 100_000 else 100_000)
         root = len(units)
         units.extend(_grow_institution(rng, root, number - 1, name, size, code_base))
-        institutions.append(Institution(f"INST{number}", name, domain, root))
+        institutions.append(Institution(f"INST{number}", name, domain, root, size))
     _place_people(rng, units, sizes, institutions)
     changes = _plan_changes(rng, units, institutions, timeline)
     return OrgTree(institutions, units, changes)
