@@ -71,7 +71,7 @@ def audit_family(family: Family, blame: bool = False) -> FamilyAudit:
     if family.variants:
         determined, still = _variant_leaks(family)
     else:
-        determined = _determined(family.publication(), family.secrets)
+        determined = _leaking(family)
     blamed: tuple[str, ...] = ()
     if blame and determined:
         fine = {cell.mart for cell in family.cells if cell.shown and cell.fine} | set(family.known_cells)
@@ -86,6 +86,13 @@ def audit_family(family: Family, blame: bool = False) -> FamilyAudit:
 
 def _determined(publication: Publication, secrets: list[Secret]) -> list[Secret]:
     return [secret for secret in secrets if publication.determined(secret.terms)]
+
+
+def _leaking(family: Family) -> list[Secret]:
+    """The family's secrets its published cells determine: as last noted, or checked now."""
+    if family.leaking is None:
+        family.leaking = _determined(family.publication(), family.secrets)
+    return family.leaking
 
 
 def _variant_leaks(family: Family) -> tuple[list[Secret], bool]:
@@ -129,9 +136,10 @@ def protect_family(family: Family) -> list[Cell]:
     only the whole shows is caught by the next full check, which then looks further out).
     """
     suppressed: list[Cell] = []
-    leaking = _determined(family.publication(), family.secrets)
+    leaking = _leaking(family)
     if not leaking:
         return suppressed
+    family.leaking = None  # its cells change from here
     # Built once the whole publication is freed: at state scale each is hundreds of MB.
     forms_of = _forms_of(family)
     depth = LOCAL_DEPTH
@@ -154,6 +162,7 @@ def protect_family(family: Family) -> list[Cell]:
                 break
         leaking = _determined(family.publication(), leaking)
         if not leaking:
+            family.leaking = []  # a secret found safe stays safe: none is determined now
             return suppressed
         if not _choose(family, leaking, forms_of, depth, tries=0):
             break

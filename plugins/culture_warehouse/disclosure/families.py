@@ -179,15 +179,15 @@ def breakdown_families(
         f"""
         {_RESPONDENTS_BY_VALUE}
         select survey_id, org_unit_code, variable, value, count(*)
-        from by_value group by 1, 2, 3, 4 order by 1, 2, 3, 4
+        from by_value where variable = any(%s) group by 1, 2, 3, 4 order by 1, 2, 3, 4
         """,
-        (MISSING,),
+        (MISSING, sorted(variables)),
     ):
         direct[(intern(survey), intern(variable))][intern(value)][intern(unit)] = float(n)
     silent: dict[tuple[str, str, str], dict[Hashable, dict[str, float]]] = defaultdict(
         lambda: defaultdict(dict)
     )
-    for survey, unit, variable, value, dimension, n in conn.execute(_SILENT, (MISSING,)):
+    for survey, unit, variable, value, dimension, n in conn.execute(_SILENT, (MISSING, sorted(variables))):
         silent[(intern(survey), intern(variable), intern(dimension))][intern(value)][intern(unit)] = float(n)
     # The groups of a dimension whose members all answered none of its items.
     empty_in: dict[tuple[str, str], dict[str, list[tuple[str, Hashable]]]] = defaultdict(dict)
@@ -209,7 +209,9 @@ def breakdown_families(
         "select survey_id, org_unit_code, background_variable, background_value, bool_or(not suppressed),"
         " case when bool_or(not suppressed) and bool_or(suppressed)"
         " then array_agg(dimension) filter (where suppressed) end"
-        f" from {schema}.{BREAKDOWN_MART} group by 1, 2, 3, 4 order by 1, 2, 3, 4"
+        f" from {schema}.{BREAKDOWN_MART} where background_variable = any(%s)"
+        " group by 1, 2, 3, 4 order by 1, 2, 3, 4",
+        (sorted(variables),),
     ):
         published[(intern(survey), intern(variable))].append(
             (intern(unit), intern(value), bool(shown), frozenset(hidden) if hidden else NO_DIMENSION)
@@ -361,6 +363,7 @@ from silent as s
 inner join candidates as c on c.survey_id = s.survey_id and c.respondent_id = s.respondent_id
 cross join lateral (values ('age_band', c.bg_age_band), ('seniority_band', c.bg_seniority_band),
     ('job_family', c.bg_job_family), ('is_manager', c.bg_is_manager::text)) as b (variable, value)
+where b.variable = any(%s)
 group by 1, 2, 3, 4, 5
 order by 1, 2, 3, 4, 5
 """
@@ -463,8 +466,7 @@ def _breakdown_family(
             )
     small_cell_secrets(family, k, "suppressed group", family.cells)
     if present is not None:
-        family.drop_known_zero_secrets()
-        family.drop_headline_identities()
+        family.settle_secrets(known_zeros=True)
     return family
 
 
@@ -548,7 +550,7 @@ def question_families(
                 )
             )
         small_cell_secrets(family, k, "suppressed group", family.cells)
-        family.drop_headline_identities()
+        family.settle_secrets()
         yield family
 
 

@@ -86,6 +86,9 @@ class Family:
     inputs: str = ""
     # A family not built because its inputs are unchanged: last night's suppressions, by key.
     recalled: list[tuple[str, tuple[Hashable, ...]]] | None = None
+    # The secrets the family's published cells determine now, when known (None: not checked
+    # since its cells last changed); ``settle_secrets`` and ``control.protect_family`` keep it.
+    leaking: list[Secret] | None = None
     _variables: dict[Hashable, int] = field(default_factory=dict)
     # The term (variable, 1) of each variable, one object shared by every form that has it: a
     # variable is in several cells, secrets and constraints, millions of terms at state scale.
@@ -153,23 +156,37 @@ class Family:
         """Everything the family publishes, ready for "is this determined?" questions."""
         return Publication(self.published(), known=self.known)
 
-    def drop_known_zero_secrets(self) -> None:
-        """A secret that the empty groups alone determine is a sum of nobody's answers (its
-        members contribute nothing to these figures): known to be 0 from the sizes, it tells
-        nothing and is no secret."""
-        zeros = Publication(self.constraints)
-        self.secrets = [s for s in self.secrets if not zeros.determined(s.terms)]
+    def settle_secrets(self, known_zeros: bool = False) -> None:
+        """Drop what is no secret, and note what the family as built determines (``leaking``).
 
-    def drop_headline_identities(self) -> None:
-        """Secrets the headline figures alone give (with the empty groups): a question answered
-        by fewer than k of a unit's k or more respondents, in a dimension of one question, *is*
-        the unit's dimension result. Rules 1–3 publish that result for its respondents; the
-        respondent-count families audit the headline marts themselves, so these identities are
-        counted, not suppressed (README, "Disclosure control")."""
-        headline = Publication([c.terms for c in self.cells if c.shown and not c.fine] + self.constraints)
-        kept = [s for s in self.secrets if not headline.determined(s.terms)]
-        self.headline_identities = len(self.secrets) - len(kept)
-        self.secrets = kept
+        - With ``known_zeros``: a secret that the empty groups alone determine is a sum of
+          nobody's answers (its members contribute nothing to these figures): known to be 0
+          from the sizes, it tells nothing and is no secret.
+        - A secret the headline figures alone give (with the empty groups) is an identity: a
+          question answered by fewer than k of a unit's k or more respondents, in a dimension
+          of one question, *is* the unit's dimension result. Rules 1–3 publish that result for
+          its respondents; the respondent-count families audit the headline marts themselves,
+          so these identities are counted (``headline_identities``), not suppressed (README,
+          "Disclosure control").
+
+        Both are parts of the whole publication, so a secret the whole does not determine
+        neither does: the whole is checked once, and the parts only for what it determines.
+        """
+        whole = self.publication()
+        determined = [index for index, s in enumerate(self.secrets) if whole.determined(s.terms)]
+        del whole  # hundreds of MB at state scale, before the parts are built
+        zeros: set[int] = set()
+        if determined and known_zeros:
+            given = Publication(self.constraints)
+            zeros = {index for index in determined if given.determined(self.secrets[index].terms)}
+        rest = [index for index in determined if index not in zeros]
+        identities: set[int] = set()
+        if rest:
+            headline = Publication([c.terms for c in self.cells if c.shown and not c.fine] + self.constraints)
+            identities = {index for index in rest if headline.determined(self.secrets[index].terms)}
+        self.headline_identities = len(identities)
+        self.leaking = [self.secrets[index] for index in rest if index not in identities]
+        self.secrets = [s for index, s in enumerate(self.secrets) if index not in zeros | identities]
 
 
 class Tree:
