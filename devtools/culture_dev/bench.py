@@ -93,12 +93,12 @@ def machine() -> str:
 
 
 def _private_server(folder: Path) -> str:
-    import pgserver
+    """An embedded PostgreSQL of its own, set up as ``culture run``'s (warehouse.EMBEDDED_SETTINGS)."""
+    from culture_warehouse.warehouse import embedded_server
 
     data = Path(tempfile.mkdtemp(prefix="culture-bench-pg-"))
     (folder / "pgdata").write_text(str(data))
-    server = pgserver.get_server(data, cleanup_mode="stop")  # type: ignore[attr-defined]
-    return str(server.get_uri())
+    return embedded_server(data, cleanup_mode="stop")
 
 
 def _full_night(timings: Timings, landing: Path, dsn: str, door_only: bool = False) -> float:

@@ -31,6 +31,7 @@ from typing import Any
 
 from culture_warehouse import audit
 from culture_warehouse.config import project_dir, state_dir
+from culture_warehouse.dbt_order import longest_chain_first, measured_seconds, remember_seconds
 from culture_warehouse.parameters import check_run_id
 from culture_warehouse.warehouse import connect, dbt_connection_env
 
@@ -90,6 +91,11 @@ def dbt_project_dir() -> str:
 
 def dbt_target_dir() -> Path:
     return state_dir() / "dbt" / "target"
+
+
+def node_seconds_file(full_refresh: bool) -> Path:
+    """Each dbt node's seconds in the last full (or incremental) build: the next one's order."""
+    return state_dir() / "dbt" / f"node_seconds_{'full' if full_refresh else 'incremental'}.json"
 
 
 def dbt_args(
@@ -182,12 +188,17 @@ def build_marts(
             log.warning("source freshness %s: %s", check.status, check.describe())
 
     build = "build --full-refresh" if full_refresh else "build"
-    result = runner.invoke(dbt_args(build, as_of, min_group_size, BUILD_SCHEMA, run_id))
+    # The longest chain of work first, as the last build of the same kind measured it (dbt_order.py).
+    timings = node_seconds_file(full_refresh)
+    seconds = measured_seconds(timings) or measured_seconds(node_seconds_file(not full_refresh))
+    with longest_chain_first(seconds):
+        result = runner.invoke(dbt_args(build, as_of, min_group_size, BUILD_SCHEMA, run_id))
     if result.exception is not None:
         raise BuildFailed(f"dbt build: {type(result.exception).__name__}: {result.exception}")
     node_results = list(getattr(result.result, "results", None) or [])
     if not node_results:
         raise BuildFailed("dbt build ran no nodes")
+    remember_seconds(timings, ((str(r.node.unique_id), float(r.execution_time or 0.0)) for r in node_results))
     manifest = json.loads((dbt_target_dir() / "manifest.json").read_text())
     marts = mart_models(manifest)
     failures = {

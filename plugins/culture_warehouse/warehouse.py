@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlparse
 
 import psycopg
+from psycopg import sql
 
 from culture_warehouse.config import secret_from_file, state_dir
 
@@ -30,14 +31,69 @@ class MissingBiRole(RuntimeError):
     """The BI role does not exist and the warehouse's user may not create it."""
 
 
+# The embedded server's settings for a night's work on one machine (README, "The embedded
+# PostgreSQL"); PostgreSQL's defaults are sized for a small shared server.
+EMBEDDED_SETTINGS: dict[str, str] = {
+    # A table created and filled in one transaction (every table dbt builds) writes no WAL, only
+    # its data files; nothing replicates a local warehouse, which wal_level minimal requires.
+    "wal_level": "minimal",
+    "max_wal_senders": "0",
+    # A night writes gigabytes: a checkpoint every 30 minutes, not after every gigabyte of WAL.
+    "max_wal_size": "8GB",
+    "checkpoint_timeout": "30min",
+    # 128 MB by default: a fraction of one table at state scale.
+    "shared_buffers": "1GB",
+}
+
+
 def embedded_dsn() -> str:
     """Start (or reuse) the embedded PostgreSQL under the state folder and return its DSN."""
-    import pgserver
-
     data = state_dir() / "pgdata"
     data.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(data, cleanup_mode=None)  # type: ignore[attr-defined]
-    return str(server.get_uri())
+    return embedded_server(data)
+
+
+def embedded_server(data: Path, cleanup_mode: str | None = None) -> str:
+    """Start (or reuse) an embedded PostgreSQL in ``data`` with ``EMBEDDED_SETTINGS``; its DSN.
+
+    A server that runs without them (a new data folder, or one from before they were set) gets
+    them with ALTER SYSTEM and is restarted once when one of them needs it.
+    """
+    import pgserver
+
+    server = pgserver.get_server(data, cleanup_mode=cleanup_mode)  # type: ignore[attr-defined]
+    dsn = str(server.get_uri())
+    if _apply_settings(dsn):
+        # pgserver (pinned) has no restart of its own: pg_ctl's takes the server's options (socket
+        # folder, no TCP) from postmaster.opts, and the handle then follows the new postmaster
+        # (it stops or deletes the server at exit by that process).
+        from pgserver._commands import pg_ctl  # type: ignore[attr-defined]
+        from pgserver.utils import PostmasterInfo
+
+        pg_ctl(["-w", "-l", str(server.log), "-m", "fast", "restart"], pgdata=server.pgdata,
+               user=server.system_user, timeout=120)  # fmt: skip
+        server._postmaster_info = PostmasterInfo.read_from_pgdata(server.pgdata)
+        dsn = str(server.get_uri())
+    return dsn
+
+
+def _apply_settings(dsn: str) -> bool:
+    """Write the embedded settings the server does not run with; whether it must restart for them."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        running = conn.execute(
+            "select name, current_setting(name), context from pg_settings where name = any(%s)",
+            (list(EMBEDDED_SETTINGS),),
+        ).fetchall()
+        stale = [(name, context) for name, value, context in running if value != EMBEDDED_SETTINGS[name]]
+        for name, _ in stale:
+            conn.execute(
+                sql.SQL("alter system set {} = {}").format(
+                    sql.Identifier(name), sql.Literal(EMBEDDED_SETTINGS[name])
+                )
+            )
+        if stale:
+            conn.execute("select pg_reload_conf()")
+    return any(context == "postmaster" for _, context in stale)
 
 
 def resolve_dsn(explicit: str | None = None) -> str:

@@ -1,0 +1,66 @@
+"""dbt's threads take the longest chain of work first (dbt_order.py), as the last build measured it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+from dbt.graph.queue import GraphQueue
+
+from culture_warehouse.dbt_order import (
+    chain_seconds,
+    longest_chain_first,
+    measured_seconds,
+    remember_seconds,
+    scores,
+)
+
+
+def _build_graph() -> nx.DiGraph:
+    """A shallow model with many children beside a deep chain, as HR and MTU are in the project."""
+    graph = nx.DiGraph()
+    graph.add_edges_from([("stg_hr", "hr_a"), ("stg_hr", "hr_b"), ("stg_hr", "hr_c")])
+    graph.add_edges_from([("stg_mtu", "items"), ("items", "respondents"), ("respondents", "breakdowns")])
+    return graph
+
+
+def test_a_node_counts_its_own_seconds_and_its_longest_chain_of_descendants() -> None:
+    seconds = {"stg_mtu": 1, "items": 27, "respondents": 19, "breakdowns": 63, "hr_a": 22}
+    remaining = chain_seconds(_build_graph(), seconds)
+    assert remaining["breakdowns"] == 63
+    assert remaining["items"] == 27 + 19 + 63
+    assert remaining["stg_mtu"] == 1 + 27 + 19 + 63
+    assert remaining["stg_hr"] == 1 + 22  # its longest child, not the sum of its children
+    assert remaining["hr_b"] == 1.0  # never measured: one second
+
+
+def test_the_longest_chain_gets_the_lowest_score_which_dbt_takes_first() -> None:
+    seconds = {"items": 27, "respondents": 19, "breakdowns": 63, "hr_a": 22, "hr_b": 12, "hr_c": 14}
+    ranked = scores(_build_graph(), seconds)
+    assert ranked["stg_mtu"] < ranked["stg_hr"]
+    # dbt's own order (by depth) would put the three HR models, depth 1, before respondents (depth 2)
+    assert ranked["respondents"] < ranked["hr_a"]
+
+
+def test_without_measurements_the_deepest_chain_goes_first() -> None:
+    ranked = scores(_build_graph(), {})
+    assert ranked["stg_mtu"] < ranked["stg_hr"]
+
+
+def test_dbts_queue_is_ordered_inside_the_block_and_restored_after_it() -> None:
+    original = GraphQueue._get_scores
+    graph = _build_graph()
+    with longest_chain_first({"breakdowns": 63}):
+        inside = GraphQueue._get_scores(object(), graph)  # type: ignore[arg-type]
+        assert inside == scores(graph, {"breakdowns": 63})
+    assert GraphQueue._get_scores is original
+
+
+def test_seconds_are_remembered_per_node_and_a_broken_file_means_none(tmp_path: Path) -> None:
+    path = tmp_path / "dbt" / "node_seconds_full.json"
+    assert measured_seconds(path) == {}
+    remember_seconds(path, [("model.a", 2.5), ("model.b", 1.0)])
+    remember_seconds(path, [("model.b", 4.0)])
+    assert measured_seconds(path) == {"model.a": 2.5, "model.b": 4.0}
+    path.write_text("not json")
+    assert measured_seconds(path) == {}
