@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import networkx as nx
@@ -50,10 +51,36 @@ def test_without_measurements_the_deepest_chain_goes_first() -> None:
 def test_dbts_queue_is_ordered_inside_the_block_and_restored_after_it() -> None:
     original = GraphQueue._get_scores
     graph = _build_graph()
-    with longest_chain_first({"breakdowns": 63}):
+    with longest_chain_first({"breakdowns": 63}, threads=2):
         inside = GraphQueue._get_scores(object(), graph)  # type: ignore[arg-type]
         assert inside == scores(graph, {"breakdowns": 63})
     assert GraphQueue._get_scores is original
+
+
+class _Manifest:
+    """What dbt's queue asks of a manifest: the node of an id (here the id itself)."""
+
+    def expect(self, node_id: str) -> str:
+        return node_id
+
+
+def test_a_node_leaves_dbts_queue_only_when_a_thread_is_free_and_the_longest_first() -> None:
+    """dbt hands every ready node to its thread pool at once, which runs them as handed: with
+    one thread, the second node must wait in dbt's queue until the first is done."""
+    graph = nx.DiGraph()
+    graph.add_nodes_from(["short", "long", "middle"])
+    taken: list[str] = []
+    with longest_chain_first({"long": 60, "middle": 20, "short": 1}, threads=1):
+        queue = GraphQueue(graph, _Manifest(), {"short", "long", "middle"})  # type: ignore[arg-type]
+        taken.append(queue.get())  # type: ignore[arg-type]
+        waiting = threading.Thread(target=lambda: taken.append(queue.get()))  # type: ignore[arg-type]
+        waiting.start()
+        waiting.join(timeout=0.5)
+        assert waiting.is_alive()  # the one thread is busy: nothing more is taken
+        queue.mark_done("long")
+        waiting.join(timeout=5)
+        assert not waiting.is_alive()
+    assert taken == ["long", "middle"]
 
 
 def test_seconds_are_remembered_per_node_and_a_broken_file_means_none(tmp_path: Path) -> None:

@@ -43,27 +43,46 @@ def scores(graph: nx.DiGraph, seconds: Mapping[str, float]) -> dict[str, int]:
 
 
 @contextmanager
-def longest_chain_first(seconds: Mapping[str, float]) -> Iterator[None]:
-    """dbt invocations inside this block order their ready nodes by ``scores``."""
+def longest_chain_first(seconds: Mapping[str, float], threads: int | None) -> Iterator[None]:
+    """dbt invocations inside this block order their ready nodes by ``scores``.
+
+    dbt hands a node to its thread pool as soon as the node is ready, and the pool runs what it
+    was handed in that order: the ranking would only break ties between nodes that became ready
+    at the same moment. So with ``threads`` (the build's), a node is taken off dbt's queue only
+    when fewer than that many are running: the others wait in the queue, in rank order, until a
+    thread is free.
+    """
     try:
         from dbt.graph.queue import GraphQueue
     except ImportError:  # another dbt: its own order
         yield
         return
-    original = getattr(GraphQueue, "_get_scores", None)
-    if original is None:
-        log.warning("dbt's queue has no _get_scores: the build keeps dbt's own order")
+    original_scores = getattr(GraphQueue, "_get_scores", None)
+    original_get = getattr(GraphQueue, "get", None)
+    if original_scores is None or original_get is None:
+        log.warning("dbt's queue is not the one dbt_order knows: the build keeps dbt's own order")
         yield
         return
 
     def ranked(self: Any, graph: nx.DiGraph) -> dict[str, int]:
         return scores(graph, seconds)
 
+    def get_when_a_thread_is_free(self: Any, block: bool = True, timeout: float | None = None) -> Any:
+        # Only dbt's main loop takes nodes; a node finishing (mark_done) notifies some_task_done.
+        running, finished = getattr(self, "in_progress", None), getattr(self, "some_task_done", None)
+        if threads is not None and block and running is not None and finished is not None:
+            with finished:
+                while len(running) >= threads:
+                    finished.wait(timeout=1.0)
+        return original_get(self, block=block, timeout=timeout)
+
     GraphQueue._get_scores = ranked  # type: ignore[method-assign]
+    GraphQueue.get = get_when_a_thread_is_free  # type: ignore[method-assign]
     try:
         yield
     finally:
-        GraphQueue._get_scores = original  # type: ignore[method-assign]
+        GraphQueue._get_scores = original_scores  # type: ignore[method-assign]
+        GraphQueue.get = original_get  # type: ignore[method-assign]
 
 
 def measured_seconds(path: Path) -> dict[str, float]:

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from culture_warehouse import audit
 from culture_warehouse.config import project_dir, state_dir
 from culture_warehouse.dbt_order import longest_chain_first, measured_seconds, remember_seconds
@@ -91,6 +93,16 @@ def dbt_project_dir() -> str:
 
 def dbt_target_dir() -> Path:
     return state_dir() / "dbt" / "target"
+
+
+def dbt_threads() -> int | None:
+    """The threads of the project's dbt profile (``profiles.yml``), None when it does not say."""
+    try:
+        profile = yaml.safe_load((Path(dbt_project_dir()) / "profiles.yml").read_text())
+        threads = profile["culture_warehouse"]["outputs"]["warehouse"]["threads"]
+    except (OSError, KeyError, TypeError, yaml.YAMLError):
+        return None
+    return threads if isinstance(threads, int) and threads > 0 else None
 
 
 def node_seconds_file(full_refresh: bool) -> Path:
@@ -191,7 +203,7 @@ def build_marts(
     # The longest chain of work first, as the last build of the same kind measured it (dbt_order.py).
     timings = node_seconds_file(full_refresh)
     seconds = measured_seconds(timings) or measured_seconds(node_seconds_file(not full_refresh))
-    with longest_chain_first(seconds):
+    with longest_chain_first(seconds, dbt_threads()):
         result = runner.invoke(dbt_args(build, as_of, min_group_size, BUILD_SCHEMA, run_id))
     if result.exception is not None:
         raise BuildFailed(f"dbt build: {type(result.exception).__name__}: {result.exception}")
