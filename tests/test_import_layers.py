@@ -62,6 +62,7 @@ LAYERS: dict[str, int] = {
     "culture_warehouse.sources.registry": APPLICATION,
     "culture_warehouse.pipeline": APPLICATION,
     "culture_warehouse.transform": APPLICATION,
+    "culture_warehouse.dbt_order": APPLICATION,
     "culture_warehouse.disclosure": APPLICATION,
     "culture_warehouse.publish": APPLICATION,
     "culture_warehouse.alerts": APPLICATION,

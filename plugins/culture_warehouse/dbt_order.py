@@ -6,7 +6,10 @@ at 190,000 employees the MTU chain (item scores → respondent dimensions → br
 120 s of work one after the other) started 59 s into a 190 s build, and the build ended when
 it did. ``longest_chain_first`` ranks every node instead by the seconds of work that wait on
 it: its own and those of its longest chain of descendants, as the previous build measured them
-(``remember_seconds``; a node never measured counts one second). The longest goes first.
+(``remember_seconds``; a node never measured counts one second). The longest goes first, and
+a node leaves dbt's queue only for a free thread (dbt would hand every ready node to its thread
+pool at once, which runs them in the order handed). 139.5 s instead of 168–190 s for the full
+build at state scale.
 
 Only the order among nodes that are ready changes: dbt still runs a node after its parents and
 its parents' tests, and what each node builds is the same.
