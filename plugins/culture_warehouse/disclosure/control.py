@@ -479,11 +479,13 @@ def search(
 
 
 def _apply(conn: psycopg.Connection, schema: str, searched: list[Searched], started: float) -> Outcome:
+    """Every family's suppressions in one update per mart and kind of key: an update per family
+    scanned a whole mart each time (328 families at 830,000 employees, a mart of 14 million rows)."""
     extra: dict[str, int] = defaultdict(int)
     outcome = Outcome({}, [], 0.0)
+    _suppress(conn, schema, [key for answer in searched for key in answer.keys])
     for answer in searched:
         log.info("disclosure control: %s %s", answer.name, answer.took)
-        _suppress(conn, schema, answer.keys)
         for mart, _ in answer.keys:
             extra[mart] += 1
         outcome.audits.append(answer.checked)
