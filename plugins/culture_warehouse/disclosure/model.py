@@ -152,6 +152,11 @@ class Family:
     def published(self) -> list[Form]:
         return [cell.terms for cell in self.cells if cell.shown] + self.constraints
 
+    def headline(self) -> list[Form]:
+        """The shown headline figures (every cell but the finest-grained marts') and the empty
+        groups: what the family publishes without its fine cells."""
+        return [cell.terms for cell in self.cells if cell.shown and not cell.fine] + self.constraints
+
     def publication(self) -> Publication:
         """Everything the family publishes, ready for "is this determined?" questions."""
         return Publication(self.published(), known=self.known)
@@ -182,7 +187,7 @@ class Family:
         rest = [index for index in determined if index not in zeros]
         identities: set[int] = set()
         if rest:
-            headline = Publication([c.terms for c in self.cells if c.shown and not c.fine] + self.constraints)
+            headline = Publication(self.headline())
             identities = {index for index in rest if headline.determined(self.secrets[index].terms)}
         self.headline_identities = len(identities)
         self.leaking = [self.secrets[index] for index in rest if index not in identities]
