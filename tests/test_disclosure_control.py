@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from conftest import fresh_database
 from culture_warehouse.confidentiality import Group, install_suppression_function, suppress_small_groups
+from culture_warehouse.disclosure import families
 from culture_warehouse.disclosure.control import Outcome, audit, failing_marts, protect, protect_in_parallel
 from culture_warehouse.disclosure.solver import Publication, form
 
@@ -32,6 +33,13 @@ SCHEMA = "marts_build"
 MONTHS = [dt.date(2024 + (9 + i) // 12, (9 + i) % 12 + 1, 1) for i in range(15)]  # 2024-10 … 2025-12
 PERIOD_ENDS = [dt.date(2025, 9, 30), dt.date(2025, 12, 31)]
 QUESTIONS = {"q1": "samarbejde", "q2": "samarbejde", "q3": "tillid"}
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
+    """A monkeypatch for hypothesis tests (function-scoped fixtures are not reset per example)."""
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
 
 
 @pytest.fixture(scope="module")
@@ -347,6 +355,28 @@ def test_after_the_disclosure_control_no_small_group_can_be_solved_for(
         assert failing_marts(audit(conn, SCHEMA, K)) == {}
     finally:
         conn.rollback()
+
+
+@pytest.mark.slow  # 150 random publications searched twice in PostgreSQL: about a minute
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(organisations())
+def test_a_dimension_cleared_by_extending_its_rounds_family_gets_the_suppressions_its_own_family_would(
+    conn: psycopg.Connection[Any], monkeypatch_module: pytest.MonkeyPatch, org: Org
+) -> None:
+    """A dimension whose empty groups, added to its round's protected family, determine nothing
+    is not built (families.ClearedCore): the control suppresses exactly what it suppresses when
+    every dimension's family is built and searched."""
+    answers = {}
+    for cleared in (True, False):
+        monkeypatch_module.setattr(families, "CLEAR_BY_EXTENSION", cleared)
+        try:
+            build_publication(conn, org)
+            outcome = protect(conn, SCHEMA, K)
+            answers[cleared] = (outcome.extra_suppressions, _suppressed(conn), _leaks(audit(conn, SCHEMA, K)))
+        finally:
+            conn.rollback()
+    assert answers[True] == answers[False]
+    assert answers[True][2] == (set(), set())
 
 
 def _leaks(outcome: Outcome) -> tuple[set[tuple[str, str, tuple[object, ...]]], set[str]]:

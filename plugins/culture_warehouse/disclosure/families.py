@@ -34,6 +34,7 @@ import psycopg
 from culture_warehouse.disclosure.memo import Inputs, Recall, recalled
 from culture_warehouse.disclosure.model import (
     Cell,
+    ClearedCore,
     Family,
     Secret,
     Tree,
@@ -55,6 +56,9 @@ VARIABLES = ("age_band", "seniority_band", "job_family", "is_manager")
 
 PARTS = ("breakdown", "questions", "absence")
 NO_DIMENSION: frozenset[str] = frozenset()  # one object for the cells hidden in no dimension
+# Whether the control clears a dimension's breakdown family by extending its round's family
+# (ClearedCore) instead of building it; off, every such family is built (tests compare the two).
+CLEAR_BY_EXTENSION = True
 
 
 def read_families(
@@ -249,7 +253,19 @@ def breakdown_families(
             lean, withheld, inputs,
         )  # fmt: skip
         del every_cells
+        # Each dimension's empty groups as known zeros over the round's variables, while the
+        # family can still name them (read_families frees the names once it is yielded).
+        zeros_of: dict[str, list[Form]] = {}
+        if every.recalled is None and CLEAR_BY_EXTENSION:
+            zeros_of = {
+                dimension: [form(direct_form(every, tree, unit, value)) for unit, value in groups]
+                for dimension, groups in empty_in[(survey, variable)].items()
+            }
         yield every
+        # Searched now: when it determines nothing, a dimension that only adds known zeros to it
+        # is cleared without a family of its own (ClearedCore).
+        core = ClearedCore.of(every) if zeros_of else None
+        totals = {str(c.key[1]): c.terms for c in every.cells if c.mart == DIMENSION_MART} if core else {}
         # What the control has suppressed in the family for all dimensions is suppressed in
         # each dimension's rows too: a dimension's family starts from there.
         if every.recalled is not None:
@@ -263,6 +279,7 @@ def breakdown_families(
                 for c in every.cells
                 if c.mart == BREAKDOWN_MART and not c.shown
             }
+        every_secrets = every.secrets
         del every
         cells = [(u, v, shown and (u, v) not in hidden_now, hidden) for u, v, shown, hidden in cells]
         for dimension, groups in empty_in[(survey, variable)].items():
@@ -280,6 +297,12 @@ def breakdown_families(
                 if hollow is not None:
                     yield hollow
                     continue
+            headline = [] if DIMENSION_MART in withheld else [t for u, t in totals.items() if unit_shown(u)]
+            if core is not None and core.clear_with(zeros_of[dimension], headline):
+                yield _cleared_family(
+                    name, k, withheld, inputs, every_secrets, tree, dimension_cells_shown, unit_shown
+                )
+                continue
             present = {value: dict(units) for value, units in columns.items()}
             for unit, value in groups:
                 present[value][unit] = 0.0
@@ -287,6 +310,27 @@ def breakdown_families(
                 name, columns, present, tree, (survey, variable, dimension), dimension_cells_shown,
                 unit_shown, respondents, k, lean, withheld, inputs,
             )  # fmt: skip
+
+
+def _cleared_family(
+    name: str,
+    k: float,
+    withheld: Set[str],
+    inputs: str,
+    secrets: list[Secret],
+    tree: Tree,
+    published: list[tuple[str, str, bool]],
+    unit_shown: Callable[[str], bool],
+) -> Family:
+    """A dimension's family that its round's family, extended by the dimension's empty groups,
+    showed to determine nothing (ClearedCore): not built, nothing to suppress. It carries the
+    counts the audit records: its shown cells by mart, and its round's small groups."""
+    family = Family(name, k=k, withheld=withheld, inputs=inputs, secrets=secrets, leaking=[])
+    if BREAKDOWN_MART not in withheld:
+        family.known_cells[BREAKDOWN_MART] = sum(1 for _, _, shown in published if shown)
+    if DIMENSION_MART not in withheld:
+        family.known_cells[DIMENSION_MART] = sum(1 for unit in tree.bottom_up if unit_shown(unit))
+    return family
 
 
 def _breakdown_variants(

@@ -194,6 +194,49 @@ class Family:
         self.secrets = [s for index, s in enumerate(self.secrets) if index not in zeros | identities]
 
 
+class ClearedCore:
+    """A family whose published cells determine none of its secrets, kept to answer whether a
+    variant that publishes no more than it, but knows a few more groups to be empty (the
+    respondents of a dimension who answered none of its items), could determine one.
+
+    The variant's secrets are the family's secrets (less the groups it knows empty), so when the
+    family's publication extended by the variant's empty groups determines none of them beyond
+    sums of nobody, the variant determines none either: its search would suppress nothing.
+    """
+
+    def __init__(self, family: Family) -> None:
+        self.publication = family.publication()
+        self.constraints = family.constraints
+        self.forms = [secret.terms for secret in family.secrets]
+        self.secrets_of: dict[int, list[int]] = defaultdict(list)
+        for index, terms in enumerate(self.forms):
+            for variable, _ in terms:
+                self.secrets_of[variable].append(index)
+
+    @classmethod
+    def of(cls, family: Family) -> ClearedCore | None:
+        """The core, when the family was checked and determines none of its secrets; else None."""
+        return cls(family) if family.leaking == [] and family.recalled is None else None
+
+    def clear_with(self, zeros: Sequence[Form], headline: Sequence[Form]) -> bool:
+        """Whether, with ``zeros`` known to sum to 0 as well, every secret the publication then
+        determines is no leak in the variant: a sum of nobody (its empty groups alone give it)
+        or an identity (its ``headline`` figures and empty groups give it; Family.settle_secrets)."""
+        if not zeros:
+            return True
+        extension = self.publication.extended(zeros)
+        answers = extension.determined(self.forms, [False] * len(self.forms), self.secrets_of)
+        found = [index for index, answer in enumerate(answers) if answer]
+        if not found:
+            return True
+        nobody = Publication([*zeros, *self.constraints])
+        found = [index for index in found if not nobody.determined(self.forms[index])]
+        if not found:
+            return True
+        given = Publication([*headline, *zeros, *self.constraints])
+        return all(given.determined(self.forms[index]) for index in found)
+
+
 class Tree:
     """A forest of units (parent of each unit, or None at a root) with subtree sums."""
 
