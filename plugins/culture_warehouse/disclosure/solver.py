@@ -222,16 +222,32 @@ def _without(terms: Form, known: Set[int]) -> Form:
 
 
 def _connect(residual: Sequence[Form]) -> tuple[_Components, set[int]]:
-    """The connected components of the variables that forms share, and those variables."""
+    """The connected components of the variables that forms share, and those variables.
+
+    One find per variable of a form (its roots are then joined under the first), rather than a
+    union of each variable with the form's first: half the lookups, and this runs for every
+    publication the control and the gate build, thousands a night."""
     components = _Components()
+    parent = components.parent
     variables: set[int] = set()
     for terms in residual:
-        first = terms[0][0]
-        components.parent.setdefault(first, first)
+        joined = -1
         for variable, _ in terms:
-            variables.add(variable)
-            components.parent.setdefault(variable, variable)
-            components.union(first, variable)
+            root = parent.setdefault(variable, variable)
+            if root != variable:
+                while True:
+                    above = parent[root]
+                    if above == root:
+                        break
+                    root = above
+                node = variable
+                while node != root:  # path compression
+                    parent[node], node = root, parent[node]
+            if joined < 0:
+                joined = root
+            elif root != joined:
+                parent[root] = joined
+        variables.update(variable for variable, _ in terms)
     return components, variables
 
 
