@@ -176,6 +176,7 @@ def build_marts(
     model or test blocks the marts downstream of it and is reported in the outcome.
     """
     from dbt.cli.main import dbtRunner
+    from dbt.contracts.graph.manifest import Manifest
 
     fingerprint = build_fingerprint(min_group_size)
     if not full_refresh and needs_full_refresh(dsn, fingerprint):
@@ -188,7 +189,7 @@ def build_marts(
     os.environ.update(dbt_connection_env(dsn))
     # The project is parsed once for the freshness check and the build (each parse is 1.5-3 s).
     parsed = dbtRunner().invoke(dbt_args("parse", as_of, min_group_size, BUILD_SCHEMA, run_id))
-    if parsed.exception is not None or parsed.result is None:
+    if parsed.exception is not None or not isinstance(parsed.result, Manifest):
         raise BuildFailed(f"dbt parse: {type(parsed.exception).__name__}: {parsed.exception}")
     runner = dbtRunner(manifest=parsed.result)
     # dbt's own freshness lines call a never-delivered source "ERROR STALE"; we log our reading.
