@@ -126,9 +126,17 @@ class Publication:
         residual = [_without(terms, self.known) for terms in published]
         self.residual = [terms for terms in residual if len(terms) >= 2]
         self.components, self.in_residual = _connect(self.residual)
-        self.component = {v: self.components.find(v) for v in self.in_residual}
+        self._component: dict[int, int] | None = None
         self._rows_by_component: dict[int, list[Form]] | None = None
         self._spans: dict[int, _Span] = {}
+
+    @property
+    def component(self) -> dict[int, int]:
+        """Each residual variable's component (its root), made when first asked for: the
+        control's local checks ask one question of each publication and need only a few."""
+        if self._component is None:
+            self._component = {v: self.components.find(v) for v in self.in_residual}
+        return self._component
 
     def determined(self, secret: Form) -> bool:
         """Whether some linear combination of the published forms equals ``secret`` exactly."""
@@ -136,9 +144,12 @@ class Publication:
         if not unknown:
             return True
         parts: dict[int, dict[int, int]] = defaultdict(dict)
-        component = self.component
+        component = self._component  # an extended publication's holds its shared components too
         for variable, coefficient in unknown:
-            root = component.get(variable)
+            if component is not None:
+                root = component.get(variable)
+            else:
+                root = self.components.find(variable) if variable in self.in_residual else None
             if root is None:
                 return False  # a variable no published form constrains any more
             parts[root][variable] = coefficient
@@ -164,8 +175,8 @@ class Publication:
         residual = [terms for terms in residual if len(terms) >= 2]
         touched = {v for terms in local for v, _ in terms}
         new.components, new.in_residual = _connect(residual)
-        new.component = {v: r for v, r in self.component.items() if r not in roots}
-        new.component.update((v, new.components.find(v)) for v in new.in_residual)
+        new._component = {v: r for v, r in self.component.items() if r not in roots}
+        new._component.update((v, new.components.find(v)) for v in new.in_residual)
         grouped = {root: forms for root, forms in rows.items() if root not in roots}
         for terms in residual:
             grouped.setdefault(new.component[terms[0][0]], []).append(terms)
