@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from psycopg import sql
 
 from culture_warehouse import audit
 from culture_warehouse.config import project_dir, state_dir
@@ -161,6 +162,26 @@ def build_fingerprint(min_group_size: int) -> str:
     return digest.hexdigest()
 
 
+def analyze_loaded_tables(dsn: str, schemas: tuple[str, ...] = ("raw", "audit")) -> list[str]:
+    """ANALYZE every source table whose rows changed since it was last analyzed; their names.
+
+    The door's loads have just filled the raw tables, and autovacuum analyzes them only when it
+    gets to them: a dbt build that began first planned its queries on empty statistics (at
+    state scale one uniqueness test over 1.2 M absence rows took 35.9 s instead of 0.9 s when
+    autoanalyze had not yet run). A table the warehouse's user does not own is skipped by
+    PostgreSQL with a warning, never an error.
+    """
+    with connect(dsn, autocommit=True) as conn:
+        tables = conn.execute(
+            "select schemaname, relname from pg_stat_user_tables"
+            " where schemaname = any(%s) and n_mod_since_analyze > 0 order by 1, 2",
+            (list(schemas),),
+        ).fetchall()
+        for schema, table in tables:
+            conn.execute(sql.SQL("analyze {}.{}").format(sql.Identifier(schema), sql.Identifier(table)))
+    return [f"{schema}.{table}" for schema, table in tables]
+
+
 def needs_full_refresh(dsn: str, fingerprint: str) -> bool:
     with connect(dsn) as conn:
         return audit.dbt_build_fingerprint(conn) != fingerprint
@@ -186,6 +207,7 @@ def build_marts(
         if full_refresh:  # until the full build succeeds, a later night rebuilds from scratch too
             audit.forget_dbt_build_fingerprint(conn)
         conn.execute(f"drop schema if exists {BUILD_SCHEMA} cascade")
+    analyze_loaded_tables(dsn)
     os.environ.update(dbt_connection_env(dsn))
     # The project is parsed once for the freshness check and the build (each parse is 1.5-3 s).
     parsed = dbtRunner().invoke(dbt_args("parse", as_of, min_group_size, BUILD_SCHEMA, run_id))
