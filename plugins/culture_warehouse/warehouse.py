@@ -43,11 +43,6 @@ EMBEDDED_SETTINGS: dict[str, str] = {
     "checkpoint_timeout": "30min",
     # 128 MB by default: a fraction of one table at state scale.
     "shared_buffers": "1GB",
-    # No vacuum merely because rows were inserted: every table dbt builds is new each night (and
-    # a vacuum of it, freezing rows and setting visibility bits no query of ours uses, ran on
-    # the same two cores as the build: 10 M rows of item scores at state scale), and raw tables
-    # only grow. Analyze after inserts stays on; updates and deletes still trigger a vacuum.
-    "autovacuum_vacuum_insert_threshold": "-1",
 }
 
 
