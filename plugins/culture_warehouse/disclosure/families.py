@@ -265,7 +265,7 @@ def breakdown_families(
         # Searched now: when it determines nothing, a dimension that only adds known zeros to it
         # is cleared without a family of its own (ClearedCore).
         core = ClearedCore.of(every) if zeros_of else None
-        totals = {str(c.key[1]): c.terms for c in every.cells if c.mart == DIMENSION_MART} if core else {}
+        totals = _unit_totals(every) if core else {}
         # What the control has suppressed in the family for all dimensions is suppressed in
         # each dimension's rows too: a dimension's family starts from there.
         if every.recalled is not None:
@@ -333,6 +333,11 @@ def _cleared_family(
     return family
 
 
+def _unit_totals(family: Family) -> dict[str, Form]:
+    """Each unit's dimension result in a round's breakdown family: the sum of its value columns."""
+    return {str(cell.key[1]): cell.terms for cell in family.cells if cell.mart == DIMENSION_MART}
+
+
 def _breakdown_variants(
     family: Family,
     tree: Tree,
@@ -344,7 +349,7 @@ def _breakdown_variants(
 ) -> list[Variant]:
     """The family (built with what every dimension shows) as each dimension publishes it, and
     as all dimensions together publish it (a cell shown in any dimension)."""
-    totals = {str(cell.key[1]): cell.terms for cell in family.cells if cell.mart == DIMENSION_MART}
+    totals = _unit_totals(family)
     core = {str(cell.key[1]) for cell in family.cells if cell.mart == DIMENSION_MART and cell.shown}
     some = [(u, v, hidden) for u, v, shown, hidden in cells if shown and hidden]
     if BREAKDOWN_MART in family.withheld:

@@ -178,17 +178,12 @@ class Family:
         neither does: the whole is checked once, and the parts only for what it determines.
         """
         whole = self.publication()
-        determined = [index for index, s in enumerate(self.secrets) if whole.determined(s.terms)]
+        forms = [secret.terms for secret in self.secrets]
+        determined = [index for index, terms in enumerate(forms) if whole.determined(terms)]
         del whole  # hundreds of MB at state scale, before the parts are built
-        zeros: set[int] = set()
-        if determined and known_zeros:
-            given = Publication(self.constraints)
-            zeros = {index for index in determined if given.determined(self.secrets[index].terms)}
+        figures = [cell.terms for cell in self.cells if cell.shown and not cell.fine]
+        zeros, identities = no_leaks(forms, determined, self.constraints, figures, known_zeros)
         rest = [index for index in determined if index not in zeros]
-        identities: set[int] = set()
-        if rest:
-            headline = Publication(self.headline())
-            identities = {index for index in rest if headline.determined(self.secrets[index].terms)}
         self.headline_identities = len(identities)
         self.leaking = [self.secrets[index] for index in rest if index not in identities]
         self.secrets = [s for index, s in enumerate(self.secrets) if index not in zeros | identities]
@@ -220,21 +215,36 @@ class ClearedCore:
 
     def clear_with(self, zeros: Sequence[Form], headline: Sequence[Form]) -> bool:
         """Whether, with ``zeros`` known to sum to 0 as well, every secret the publication then
-        determines is no leak in the variant: a sum of nobody (its empty groups alone give it)
-        or an identity (its ``headline`` figures and empty groups give it; Family.settle_secrets)."""
+        determines is no leak in the variant (``no_leaks``, with its ``headline`` figures)."""
         if not zeros:
             return True
         extension = self.publication.extended(zeros)
         answers = extension.determined(self.forms, [False] * len(self.forms), self.secrets_of)
         found = [index for index, answer in enumerate(answers) if answer]
-        if not found:
-            return True
-        nobody = Publication([*zeros, *self.constraints])
-        found = [index for index in found if not nobody.determined(self.forms[index])]
-        if not found:
-            return True
-        given = Publication([*headline, *zeros, *self.constraints])
-        return all(given.determined(self.forms[index]) for index in found)
+        nobody, identities = no_leaks(self.forms, found, [*zeros, *self.constraints], headline)
+        return all(index in nobody or index in identities for index in found)
+
+
+def no_leaks(
+    forms: Sequence[Form],
+    determined: Sequence[int],
+    empty: Sequence[Form],
+    headline: Sequence[Form],
+    known_zeros: bool = True,
+) -> tuple[set[int], set[int]]:
+    """Of the secrets (``forms``) a publication ``determined``, those that are no leak: the sums
+    of nobody, which its empty groups alone give (with ``known_zeros``), and of the rest the
+    identities, which its headline figures with its empty groups give (Family.settle_secrets)."""
+    zeros: set[int] = set()
+    if determined and known_zeros:
+        given = Publication(empty)
+        zeros = {index for index in determined if given.determined(forms[index])}
+    rest = [index for index in determined if index not in zeros]
+    identities: set[int] = set()
+    if rest:
+        by_headline = Publication([*headline, *empty])
+        identities = {index for index in rest if by_headline.determined(forms[index])}
+    return zeros, identities
 
 
 class Tree:
