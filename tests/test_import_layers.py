@@ -41,6 +41,7 @@ LAYERS: dict[str, int] = {
     "culture_warehouse.interrupt": HELPERS,
     "culture_warehouse.progress": HELPERS,
     "culture_warehouse.memory": HELPERS,
+    "culture_warehouse.apart": HELPERS,
     "culture_warehouse.warehouse": HELPERS,
     "culture_warehouse.confidentiality": HELPERS,
     "culture_warehouse.contract": HELPERS,

@@ -97,3 +97,35 @@ def test_sigterm_stops_culture_run_promptly_and_the_next_run_loads_every_file_on
     )
     assert query(warehouse_dsn, "select count(*) from audit.load_ledger where status = 'loading'") == [(0,)]
     assert query(warehouse_dsn, LOADED)[0][0] > loaded_before
+
+
+def test_sigterm_during_the_dbt_build_stops_the_build_too(warehouse_dsn: str, tmp_path: Path) -> None:
+    """dbt builds in a process of its own (apart.py): stopping the night stops that process and
+    cancels its queries, so no build goes on behind a stopped night."""
+    landing = tmp_path / "landing"
+    generate_landing(landing, employees=400, seed=7, as_of=AS_OF)
+    night = culture_run(landing, warehouse_dsn, tmp_path)
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline and night.poll() is None:  # dbt records freshness, then builds
+        exists = query(warehouse_dsn, "select to_regclass('audit.source_freshness') is not null")[0][0]
+        if exists and query(warehouse_dsn, "select count(*) from audit.source_freshness")[0][0]:
+            break
+        time.sleep(0.05)
+    assert night.poll() is None, "the night ended before its dbt build"
+    time.sleep(1.0)  # inside the build
+    signalled = time.monotonic()
+    night.send_signal(signal.SIGTERM)
+    output, _ = night.communicate(timeout=120)
+    assert time.monotonic() - signalled < PROMPTLY, output[-3000:]
+    assert night.returncode == 128 + signal.SIGTERM, output[-3000:]
+    assert query(warehouse_dsn, RUNS) == [("failed", "interrupted by SIGTERM")]
+    others = (
+        "select count(*) from pg_stat_activity where datname = current_database()"
+        " and pid <> pg_backend_pid() and backend_type = 'client backend'"
+    )
+    deadline = time.monotonic() + 10
+    while query(warehouse_dsn, others)[0][0] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert query(warehouse_dsn, others) == [(0,)], "a connection of the stopped night is still open"
+    # The build did not go on to its end (the scorecard is among the last models it builds).
+    assert query(warehouse_dsn, "select to_regclass('marts_build.culture_scorecard')") == [(None,)]

@@ -16,6 +16,7 @@ import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -416,7 +417,14 @@ _NULL = np.array([-1], ">i4")
 _PG_EPOCH_DAYS = 10_957
 """Days from 1970-01-01 (Arrow's epoch) to 2000-01-01 (PostgreSQL's)."""
 _PG_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-_EMPTY = pa.scalar(b"", pa.binary())
+
+
+@cache
+def _empty() -> pa.Scalar:
+    """The empty binary value, made on first use: making a PyArrow scalar from a Python value
+    imports pandas (100 MB), which the tasks that import this module but load nothing (the
+    transform and publish tasks) need not hold."""
+    return pa.scalar(b"", pa.binary())
 
 
 def copy_binary(load_id: int, batch: NormalisedBatch, kinds: Sequence[Kind]) -> memoryview:
@@ -438,7 +446,7 @@ def copy_binary(load_id: int, batch: NormalisedBatch, kinds: Sequence[Kind]) -> 
     parts.append(_binary_of(rows, quads, line_fields))
     for kind, values in zip(kinds, batch.columns, strict=True):
         parts.extend(_fields(kind, values, quads))
-    tuples = pc.binary_join_element_wise(*parts, _EMPTY)
+    tuples = pc.binary_join_element_wise(*parts, _empty())
     offsets = np.frombuffer(tuples.buffers()[1], np.int32, count=rows + 1, offset=tuples.offset * 4)
     data = tuples.buffers()[2]
     if data is None:
@@ -474,7 +482,7 @@ def _fields(kind: Kind, values: pa.Array, quads: pa.Buffer) -> tuple[pa.Array, p
         return _distinct_fields(values, _numeric_binary, quads)
     data = values.cast(pa.binary())
     lengths = pc.fill_null(pc.binary_length(data), -1).to_numpy(zero_copy_only=False).astype(">i4")
-    return _binary_of(rows, quads, lengths), (pc.fill_null(data, _EMPTY) if data.null_count else data)
+    return _binary_of(rows, quads, lengths), (pc.fill_null(data, _empty()) if data.null_count else data)
 
 
 def _fixed_fields(

@@ -33,6 +33,7 @@ import yaml
 from psycopg import sql
 
 from culture_warehouse import audit
+from culture_warehouse.apart import in_own_process
 from culture_warehouse.config import project_dir, state_dir
 from culture_warehouse.dbt_order import longest_chain_first, measured_seconds, remember_seconds
 from culture_warehouse.parameters import check_run_id
@@ -196,9 +197,6 @@ def build_marts(
     build fingerprint changed. Raises BuildFailed only when dbt could not run at all; a failing
     model or test blocks the marts downstream of it and is reported in the outcome.
     """
-    from dbt.cli.main import dbtRunner
-    from dbt.contracts.graph.manifest import Manifest
-
     fingerprint = build_fingerprint(min_group_size)
     if not full_refresh and needs_full_refresh(dsn, fingerprint):
         log.info("dbt build: the project, k or dbt changed since the last build: a full refresh")
@@ -208,6 +206,58 @@ def build_marts(
             audit.forget_dbt_build_fingerprint(conn)
         conn.execute(f"drop schema if exists {BUILD_SCHEMA} cascade")
     analyze_loaded_tables(dsn)
+    # dbt in a process of its own: what it leaves behind (160-260 MB at state scale) is given back
+    # before the disclosure control starts its two search processes beside this one (apart.py).
+    ran = in_own_process(_run_dbt, dsn, as_of, min_group_size, run_id, full_refresh, what="dbt")
+    freshness = ran.freshness
+    for check in freshness:
+        if check.status in ("warn", "error", "runtime error"):
+            log.warning("source freshness %s: %s", check.status, check.describe())
+    node_results = ran.nodes
+    if not node_results:
+        raise BuildFailed("dbt build ran no nodes")
+    manifest = json.loads((dbt_target_dir() / "manifest.json").read_text())
+    marts = mart_models(manifest)
+    failures = {
+        node.unique_id: (node.name, node.status, node.message)
+        for node in node_results
+        if node.status in FAILED
+    }
+    blocked = blocked_marts(manifest, marts, failures, [f for f in freshness if f.blocks])
+    outcome = BuildOutcome(
+        nodes=len(node_results), marts=tuple(sorted(marts.values())), blocked=blocked, freshness=freshness
+    )
+    _record_outcomes(dsn, run_id, outcome)
+    if not any(unique_id.startswith("model.") for unique_id in failures):  # a failed test changes no table
+        with connect(dsn) as conn:
+            audit.record_dbt_build_fingerprint(conn, fingerprint, run_id)
+    built = {node.name for node in node_results if node.status == "success"}
+    if UNITS_OUTSIDE_TREE_MODEL in built:
+        _record_units_outside_tree(dsn, run_id)
+    return outcome
+
+
+@dataclass(frozen=True)
+class NodeRun:
+    """One node of a dbt build, as the build reported it."""
+
+    unique_id: str
+    name: str
+    status: str
+    message: str  # the first line of dbt's message (status when there is none)
+
+
+@dataclass(frozen=True)
+class DbtRun:
+    freshness: tuple[Freshness, ...]
+    nodes: tuple[NodeRun, ...]
+
+
+def _run_dbt(dsn: str, as_of: dt.date, min_group_size: int, run_id: str, full_refresh: bool) -> DbtRun:
+    """Parse the project once, check source freshness, build (in a process of its own)."""
+    from dbt.cli.main import dbtRunner
+    from dbt.contracts.graph.manifest import Manifest
+
     os.environ.update(dbt_connection_env(dsn))
     # The project is parsed once for the freshness check and the build (each parse is 1.5-3 s).
     parsed = dbtRunner().invoke(dbt_args("parse", as_of, min_group_size, BUILD_SCHEMA, run_id))
@@ -221,11 +271,7 @@ def build_marts(
     if checked.exception is not None:
         raise BuildFailed(f"dbt source freshness: {type(checked.exception).__name__}: {checked.exception}")
     freshness = tuple(_freshness(checked.result, as_of))
-    _record_freshness(dsn, run_id, as_of, freshness)
-    for check in freshness:
-        if check.status in ("warn", "error", "runtime error"):
-            log.warning("source freshness %s: %s", check.status, check.describe())
-
+    _record_freshness(dsn, run_id, as_of, freshness)  # recorded even when the build cannot run
     build = "build --full-refresh" if full_refresh else "build"
     # The longest chain of work first, as the last build of the same kind measured it (dbt_order.py).
     timings = node_seconds_file(full_refresh)
@@ -235,28 +281,14 @@ def build_marts(
     if result.exception is not None:
         raise BuildFailed(f"dbt build: {type(result.exception).__name__}: {result.exception}")
     node_results = list(getattr(result.result, "results", None) or [])
-    if not node_results:
-        raise BuildFailed("dbt build ran no nodes")
     remember_seconds(timings, ((str(r.node.unique_id), float(r.execution_time or 0.0)) for r in node_results))
-    manifest = json.loads((dbt_target_dir() / "manifest.json").read_text())
-    marts = mart_models(manifest)
-    failures = {
-        str(r.node.unique_id): (r.node.name, str(r.status), _first_line(r.message or str(r.status)))
+    nodes = tuple(
+        NodeRun(
+            str(r.node.unique_id), str(r.node.name), str(r.status), _first_line(r.message or str(r.status))
+        )
         for r in node_results
-        if str(r.status) in FAILED
-    }
-    blocked = blocked_marts(manifest, marts, failures, [f for f in freshness if f.blocks])
-    outcome = BuildOutcome(
-        nodes=len(node_results), marts=tuple(sorted(marts.values())), blocked=blocked, freshness=freshness
     )
-    _record_outcomes(dsn, run_id, outcome)
-    if not any(unique_id.startswith("model.") for unique_id in failures):  # a failed test changes no table
-        with connect(dsn) as conn:
-            audit.record_dbt_build_fingerprint(conn, fingerprint, run_id)
-    built = {str(r.node.name) for r in node_results if str(r.status) == "success"}
-    if UNITS_OUTSIDE_TREE_MODEL in built:
-        _record_units_outside_tree(dsn, run_id)
-    return outcome
+    return DbtRun(freshness, nodes)
 
 
 DOCS_FILES = ("index.html", "static_index.html", "manifest.json", "catalog.json")

@@ -13,17 +13,14 @@ exact check, reporting counts only. Both read structure and group sizes, never a
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Hashable, Iterable, Sequence, Set
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Hashable, Iterable, Set
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
 
 import psycopg
 
+from culture_warehouse.apart import shared_out
 from culture_warehouse.config import disclosure_processes
 from culture_warehouse.disclosure.families import (
     BREAKDOWN_MART,
@@ -42,7 +39,6 @@ from culture_warehouse.memory import peak_resident_mb, resident_mb
 from culture_warehouse.warehouse import connect
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 MAX_ROUNDS = 200
 MAX_DEPTH = 8
 LOCAL_DEPTH = 4
@@ -369,27 +365,9 @@ def protect_in_parallel(dsn: str, schema: str, k: float, memory: Recall | None =
         with connect(dsn) as conn:
             return protect(conn, schema, k, memory)
     shares = [(dsn, schema, k, _recall_of(memory, part), part, variables) for part, variables in _SHARES]
-    found = _shared_out(_search_share, shares, "control")
+    found = shared_out(_search_share, shares, disclosure_processes(), "disclosure control")
     with connect(dsn) as conn:
         return _apply(conn, schema, [answer for share in found for answer in share], started)
-
-
-def _shared_out(work: Callable[..., T], shares: Sequence[tuple[Any, ...]], what: str) -> list[T]:
-    """Each share's ``work(*share)``, in ``disclosure_processes()`` processes of their own (a new
-    one per share: a share's memory is given back at its end); in this process, one share after
-    the other, when that is 1 or where processes cannot be started (a daemonic worker)."""
-    processes = disclosure_processes()
-    if processes > 1:
-        try:
-            context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(
-                max_workers=processes, mp_context=context, max_tasks_per_child=1
-            ) as pool:
-                jobs = [pool.submit(work, *share) for share in shares]
-                return [job.result() for job in jobs]
-        except (AssertionError, OSError, BrokenProcessPool) as error:
-            log.warning("disclosure %s in one process: %s", what, type(error).__name__)
-    return [work(*share) for share in shares]
 
 
 # The control's shares of work, the longest first (their seconds at state scale, two at a time,
@@ -521,10 +499,11 @@ _HALVES = (frozenset({"breakdown"}), frozenset({"questions", "absence"}))
 
 def audit_in_parallel(dsn: str, schema: str, k: float, skip: Set[str] = frozenset()) -> Outcome:
     """``audit`` with its halves in processes of their own, each with its own connection, or in
-    this process (``_shared_out``)."""
+    this process (``apart.shared_out``)."""
     started = time.monotonic()
     halves = [(dsn, schema, k, frozenset(skip), half) for half in _HALVES]
-    audits = [result for half in _shared_out(_audit_half, halves, "audit") for result in half]
+    found = shared_out(_audit_half, halves, disclosure_processes(), "disclosure audit")
+    audits = [result for half in found for result in half]
     return Outcome({}, audits, time.monotonic() - started)
 
 
