@@ -120,11 +120,16 @@ class Org:
 
 
 @st.composite
-def organisations(draw: st.DrawFn) -> Org:
+def organisations(draw: st.DrawFn, forest: bool | None = None) -> Org:
+    """A random org tree (with ``forest``, or one time in two, several roots: institutions) of
+    3-9 units, sometimes reorganised (a unit moves, perhaps to another root), with respondents
+    and monthly staffing."""
     n = draw(st.integers(3, 9))
     parents: dict[str, str | None] = {"U0": None}
+    roots = draw(st.booleans()) if forest is None else forest
     for i in range(1, n):
-        parents[f"U{i}"] = f"U{draw(st.integers(0, i - 1))}"
+        new_root = roots and (i == 1 if forest else draw(st.integers(0, 3)) == 0)
+        parents[f"U{i}"] = None if new_root else f"U{draw(st.integers(0, i - 1))}"
     trees = [parents]
     starts = [MONTHS[0]]
     if draw(st.booleans()):  # a reorganisation: one unit moves under another branch
@@ -377,6 +382,39 @@ def test_a_dimension_cleared_by_extending_its_rounds_family_gets_the_suppression
             conn.rollback()
     assert answers[True] == answers[False]
     assert answers[True][2] == (set(), set())
+
+
+@pytest.mark.slow  # 100 random forests audited twice and protected in PostgreSQL: about a minute
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(organisations(forest=True))
+def test_the_absence_figures_of_units_no_tree_links_are_audited_as_separate_families_with_the_same_answer(
+    conn: psycopg.Connection[Any], monkeypatch_module: pytest.MonkeyPatch, org: Org
+) -> None:
+    """Institutions share no unknown (families.SPLIT_ABSENCE): the absence figures audited one
+    family per group of linked units find exactly the small groups that one family for all units
+    finds, and after the control protects them family by family nothing can be solved for."""
+    try:
+        build_publication(conn, org)
+        found = {}
+        for split in (True, False):
+            monkeypatch_module.setattr(families, "SPLIT_ABSENCE", split)
+            found[split] = _leaks(audit(conn, SCHEMA, K, parts={"absence"}))
+        assert found[True] == found[False]
+        monkeypatch_module.setattr(families, "SPLIT_ABSENCE", True)
+        protect(conn, SCHEMA, K)
+        assert attack_absence(conn, SCHEMA, K) == []
+        monkeypatch_module.setattr(families, "SPLIT_ABSENCE", False)
+        assert failing_marts(audit(conn, SCHEMA, K, parts={"absence"})) == {}
+    finally:
+        conn.rollback()
+
+
+def test_units_are_grouped_by_every_epochs_tree() -> None:
+    """Two institutions are two groups until a reorganisation moves a unit between them."""
+    apart = {"A": None, "A1": "A", "B": None, "B1": "B"}
+    assert families.linked_groups([apart]) == {"A": "A", "A1": "A", "B": "B", "B1": "B"}
+    moved = {"A": None, "A1": "B", "B": None, "B1": "B"}
+    assert set(families.linked_groups([apart, moved]).values()) == {"A"}
 
 
 def _leaks(outcome: Outcome) -> tuple[set[tuple[str, str, tuple[object, ...]]], set[str]]:

@@ -59,6 +59,9 @@ NO_DIMENSION: frozenset[str] = frozenset()  # one object for the cells hidden in
 # Whether the control clears a dimension's breakdown family by extending its round's family
 # (ClearedCore) instead of building it; off, every such family is built (tests compare the two).
 CLEAR_BY_EXTENSION = True
+# Whether the absence figures are one family per group of units the tree links (an institution)
+# instead of one family for all units; off, one family (tests compare the two).
+SPLIT_ABSENCE = True
 
 
 def read_families(
@@ -90,10 +93,11 @@ def read_families(
     # The absence family first: it is the largest, and is built while the process is smallest
     # (it shares nothing with the survey families, so the order changes no answer).
     if "absence" in parts and MONTHLY_MART in existing:
-        yield absence_family(
+        for family in absence_families(
             conn, schema, k, with_windows=SCORECARD_MART in existing, lean=lean, withheld=withheld,
             memory=memory,
-        ).built()  # fmt: skip
+        ):  # fmt: skip
+            yield family.built()
     if "breakdown" in parts and {BREAKDOWN_MART, DIMENSION_MART} <= existing:
         for family in breakdown_families(conn, schema, k, lean, withheld, memory, variables):
             yield family.built()
@@ -603,7 +607,7 @@ def question_families(
         yield family
 
 
-def absence_family(
+def absence_families(
     conn: psycopg.Connection,
     schema: str,
     k: float,
@@ -611,16 +615,21 @@ def absence_family(
     lean: bool = False,
     withheld: Set[str] = frozenset(),
     memory: Recall | None = None,
-) -> Family:
-    """Sick days: monthly cells, 12-month windows, one variable per unit and tree segment."""
+) -> Iterator[Family]:
+    """Sick days: monthly cells, 12-month windows, one variable per unit and tree segment.
+
+    One family per group of units the org tree links in some epoch (an institution, or the
+    institutions a reorganisation joined): a cell sums its unit's subtree in one epoch and a
+    window a unit's own months, so two groups share no unknown and each is searched alone
+    (``SPLIT_ABSENCE``; README "Disclosure control"). Named ``absence`` when there is one group,
+    ``absence <its smallest unit code>`` each when there are several; only one is built at a time.
+    """
     dates: dict[dt.date, dt.date] = {}  # one object per date: the same months recur on every row
-    trees: dict[dt.date, Tree] = {}
     parents: dict[dt.date, dict[str, str | None]] = defaultdict(dict)
     for epoch, unit, parent in conn.execute(
         "select epoch_start, org_unit_code, parent_code from intermediate.int_org_unit_paths order by 1, 2"
     ):
         parents[dates.setdefault(epoch, epoch)][intern(unit)] = None if parent is None else intern(parent)
-    trees = {epoch: Tree(p) for epoch, p in parents.items()}
     segments: dict[dt.date, list[dt.date]] = defaultdict(list)  # month → epochs cutting it
     for month, epoch in conn.execute(
         "select month_start, epoch_start from intermediate.int_hr_month_segments order by 1, 2"
@@ -649,16 +658,88 @@ def absence_family(
         if with_windows
         else []
     )
+    group_of = linked_groups(parents.values()) if SPLIT_ABSENCE else {}
+    labels = sorted(set(group_of.values()))
+    if len(labels) <= 1:
+        yield _absence_family(
+            "absence", k, lean, withheld, memory, with_windows, parents, segments, staffing, monthly, windows
+        )
+        return
+    monthly_of: dict[str, list[tuple[str, dt.date, bool]]] = defaultdict(list)
+    for row in monthly:
+        monthly_of[group_of.get(row[0], row[0])].append(row)
+    windows_of: dict[str, list[tuple[str, dt.date, bool]]] = defaultdict(list)
+    for row in windows:
+        windows_of[group_of.get(row[0], row[0])].append(row)
+    del monthly, windows
+    # A unit in no tree (a published row of a unit outside every epoch) is its own group.
+    labels = sorted(set(labels) | set(monthly_of) | set(windows_of))
+    for label in labels:
+
+        def mine(unit: str, label: str = label) -> bool:
+            return group_of.get(unit, unit) == label
+
+        yield _absence_family(
+            f"absence {label}",
+            k,
+            lean,
+            withheld,
+            memory,
+            with_windows,
+            {epoch: {u: p for u, p in tree.items() if mine(u)} for epoch, tree in parents.items()},
+            segments,
+            {column: {u: d for u, d in direct.items() if mine(u)} for column, direct in staffing.items()},
+            monthly_of.pop(label, []),
+            windows_of.pop(label, []),
+        )
+
+
+def linked_groups(trees: Iterable[Mapping[str, str | None]]) -> dict[str, str]:
+    """Each unit's group: the units linked by a parent in any epoch, named by their smallest code."""
+    root: dict[str, str] = {}
+
+    def find(unit: str) -> str:
+        top = unit
+        while root.get(top, top) != top:
+            top = root[top]
+        while unit != top:  # path compression
+            root[unit], unit = top, root[unit]
+        return top
+
+    for tree in trees:
+        for unit, parent in tree.items():
+            a = find(root.setdefault(unit, unit))
+            if parent is not None:
+                b = find(root.setdefault(parent, parent))
+                if a != b:
+                    root[max(a, b)] = min(a, b)
+    return {unit: find(unit) for unit in root}
+
+
+def _absence_family(
+    name: str,
+    k: float,
+    lean: bool,
+    withheld: Set[str],
+    memory: Recall | None,
+    with_windows: bool,
+    parents: Mapping[dt.date, dict[str, str | None]],
+    segments: Mapping[dt.date, list[dt.date]],
+    staffing: Mapping[tuple[dt.date, dt.date], dict[str, float]],
+    monthly: list[tuple[str, dt.date, bool]],
+    windows: list[tuple[str, dt.date, bool]],
+) -> Family:
     inputs = ""
     if memory is not None:
-        digest = Inputs("absence", k, lean, withheld).add(with_windows).add_mapping(parents)
+        digest = Inputs(name, k, lean, withheld).add(with_windows).add_mapping(parents)
         digest.add_mapping(segments).add_mapping(staffing).add_rows(monthly)
         inputs = digest.add_rows(windows).hexdigest()
-        hollow = _hollow("absence", k, withheld, inputs, memory)
+        hollow = _hollow(name, k, withheld, inputs, memory)
         if hollow is not None:
             return hollow
+    trees = {epoch: Tree(dict(p)) for epoch, p in parents.items()}
     # Windows link every month of a unit: trying candidates costs more here than it saves.
-    family = Family("absence", tries=0, lean=lean, k=k, withheld=withheld, inputs=inputs)
+    family = Family(name, tries=0, lean=lean, k=k, withheld=withheld, inputs=inputs)
     subtree: dict[tuple[dt.date, dt.date], dict[str, float]] = {}
     for month, epochs in segments.items():
         for epoch in epochs:
