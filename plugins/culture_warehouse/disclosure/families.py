@@ -536,7 +536,7 @@ def question_families(
     """One family per round and dimension, read one round at a time (at 830,000 employees ten
     rounds' question counts held at once took the process to 1 GB)."""
     trees, respondents = _round_trees(conn)
-    question_units = _by_survey(
+    question_units = _ByKey(
         conn,
         """
         select i.survey_id, i.org_unit_code, i.dimension, i.question_code, i.n_answers
@@ -547,12 +547,12 @@ def question_families(
         order by i.survey_id collate "C", 2, 3, 4
         """,
     )
-    question_cells = _by_survey(
+    question_cells = _ByKey(
         conn,
         "select survey_id, org_unit_code, dimension, question_code, not suppressed"
         f' from {schema}.{QUESTION_MART} order by survey_id collate "C", 2, 3, 4',
     )
-    dimension_cells = _by_survey(
+    dimension_cells = _ByKey(
         conn,
         "select survey_id, org_unit_code, dimension, not suppressed"
         f' from {schema}.{DIMENSION_MART} order by survey_id collate "C"',
@@ -563,38 +563,6 @@ def question_families(
             question_cells.take(round_survey), dimension_cells.take(round_survey),
             k, lean, withheld, memory,
         )  # fmt: skip
-
-
-class _BySurvey:
-    """The rows of a query ordered by survey (its first column, in C order), one survey's at a
-    time, through a server-side cursor: only the rows being read are held in this process."""
-
-    def __init__(self, rows: Iterator[tuple[Any, ...]]) -> None:
-        self._groups = itertools.groupby(rows, key=itemgetter(0))
-        self._head: tuple[str, Iterator[tuple[Any, ...]]] | None = next(self._groups, None)
-        self._taken = False
-
-    def take(self, survey: str) -> Iterator[tuple[Any, ...]]:
-        """The rows of ``survey``, to be read before the next ``take`` (surveys are asked for in
-        sorted order; the rows of surveys not asked for are skipped)."""
-        if self._taken:
-            self._head, self._taken = next(self._groups, None), False
-        while self._head is not None and self._head[0] < survey:
-            self._head = next(self._groups, None)
-        if self._head is None or self._head[0] != survey:
-            return iter(())
-        self._taken = True
-        return self._head[1]
-
-
-def _by_survey(conn: psycopg.Connection, query: str) -> _BySurvey:
-    cursor = conn.cursor(name=f"culture_by_survey_{next(_CURSORS)}")
-    cursor.itersize = 50_000
-    cursor.execute(query)
-    return _BySurvey(iter(cursor))
-
-
-_CURSORS = itertools.count()
 
 
 def _round_question_families(
@@ -700,63 +668,106 @@ def absence_families(
         "select month_start, epoch_start from intermediate.int_hr_month_segments order by 1, 2"
     ):
         segments[dates.setdefault(month, month)].append(dates.setdefault(epoch, epoch))
-    staffing: dict[tuple[dt.date, dt.date], dict[str, float]] = defaultdict(dict)
-    for unit, month, epoch, days in conn.execute(
-        "select org_unit_code, month_start, epoch_start, headcount_days"
-        " from intermediate.int_staffing_by_unit_month order by 2, 3, 1"
-    ):
-        staffing[(dates.setdefault(month, month), dates.setdefault(epoch, epoch))][intern(unit)] = float(days)
-    monthly = [
-        (intern(unit), dates.setdefault(month, month), bool(shown))
-        for unit, month, shown in conn.execute(
-            f"select org_unit_code, month_start, not suppressed from {schema}.{MONTHLY_MART} order by 1, 2"
-        )
-    ]
-    windows = (
-        [
-            (intern(unit), dates.setdefault(end, end), bool(shown))
-            for unit, end, shown in conn.execute(
-                f"select org_unit_code, period_end, not absence_suppressed from {schema}.{SCORECARD_MART}"
-                " order by 1, 2"
-            )
-        ]
-        if with_windows
-        else []
-    )
     group_of = linked_groups(parents.values()) if SPLIT_ABSENCE else {}
-    labels = sorted(set(group_of.values()))
-    if len(labels) <= 1:
-        yield _absence_family(
-            "absence", k, lean, withheld, memory, with_windows, parents, segments, staffing, monthly, windows
-        )
-        return
-    monthly_of: dict[str, list[tuple[str, dt.date, bool]]] = defaultdict(list)
-    for row in monthly:
-        monthly_of[group_of.get(row[0], row[0])].append(row)
-    windows_of: dict[str, list[tuple[str, dt.date, bool]]] = defaultdict(list)
-    for row in windows:
-        windows_of[group_of.get(row[0], row[0])].append(row)
-    del monthly, windows
-    # A unit in no tree (a published row of a unit outside every epoch) is its own group.
-    labels = sorted(set(labels) | set(monthly_of) | set(windows_of))
-    for label in labels:
+    split = len(set(group_of.values())) > 1
+    # Each unit's group travels with its rows, which come one group at a time (ordered by group,
+    # then as before), so only the group being built is held in this process. A unit in no tree
+    # (a published row of a unit outside every epoch) is its own group; with one group, one family.
+    label = "coalesce(g.label, x.org_unit_code)" if split else "''"
+    mapping = (list(group_of), list(group_of.values()))
 
-        def mine(unit: str, label: str = label) -> bool:
-            return group_of.get(unit, unit) == label
-
-        yield _absence_family(
-            f"absence {label}",
-            k,
-            lean,
-            withheld,
-            memory,
-            with_windows,
-            {epoch: {u: p for u, p in tree.items() if mine(u)} for epoch, tree in parents.items()},
-            segments,
-            {column: {u: d for u, d in direct.items() if mine(u)} for column, direct in staffing.items()},
-            monthly_of.pop(label, []),
-            windows_of.pop(label, []),
+    def grouped(columns: str, table: str, order: str) -> _ByKey:
+        return _ByKey(
+            conn,
+            "with g as (select * from unnest(%s::text[], %s::text[]) as g (unit, label))"
+            f" select {label} as label, {columns} from {table} as x left join g on x.org_unit_code = g.unit"
+            f' order by ({label}) collate "C", {order}',
+            mapping,
         )
+
+    staffing_rows = grouped(
+        "x.org_unit_code, x.month_start, x.epoch_start, x.headcount_days",
+        "intermediate.int_staffing_by_unit_month",
+        "3, 4, 2",
+    )
+    monthly_rows = grouped(
+        "x.org_unit_code, x.month_start, not x.suppressed", f"{schema}.{MONTHLY_MART}", "2, 3"
+    )
+    window_rows = (
+        grouped(
+            "x.org_unit_code, x.period_end, not x.absence_suppressed", f"{schema}.{SCORECARD_MART}", "2, 3"
+        )
+        if with_windows
+        else _ByKey(None)
+    )
+    streams = (staffing_rows, monthly_rows, window_rows)
+    tree_groups = sorted(set(group_of.values())) if split else [""]
+    while True:
+        heads = [head for head in (stream.peek() for stream in streams) if head is not None]
+        group = min([*heads, *tree_groups[:1]], default=None)
+        if group is None:
+            return
+        if tree_groups[:1] == [group]:
+            tree_groups.pop(0)
+        staffing: dict[tuple[dt.date, dt.date], dict[str, float]] = defaultdict(dict)
+        for _, unit, month, epoch, days in staffing_rows.take(group):
+            column = (dates.setdefault(month, month), dates.setdefault(epoch, epoch))
+            staffing[column][intern(unit)] = float(days)
+        monthly = [
+            (intern(unit), dates.setdefault(month, month), bool(shown))
+            for _, unit, month, shown in monthly_rows.take(group)
+        ]
+        windows = [
+            (intern(unit), dates.setdefault(end, end), bool(shown))
+            for _, unit, end, shown in window_rows.take(group)
+        ]
+        name, trees = "absence", parents
+        if split:
+            name = f"absence {group}"
+            trees = {
+                epoch: {u: p for u, p in tree.items() if group_of.get(u, u) == group}
+                for epoch, tree in parents.items()
+            }
+        yield _absence_family(
+            name, k, lean, withheld, memory, with_windows, trees, segments, staffing, monthly, windows
+        )
+
+
+class _ByKey:
+    """The rows of a query ordered by a key (its first column, in C order), one key's rows at a
+    time, through a server-side cursor: only the rows being read are held in this process."""
+
+    def __init__(
+        self, conn: psycopg.Connection | None, query: str = "", parameters: tuple[Any, ...] = ()
+    ) -> None:
+        rows: Iterator[tuple[Any, ...]] = iter(())
+        if conn is not None:
+            cursor = conn.cursor(name=f"culture_by_key_{next(_CURSORS)}")
+            cursor.itersize = 50_000
+            cursor.execute(query, parameters)
+            rows = iter(cursor)
+        self._groups = itertools.groupby(rows, key=itemgetter(0))
+        self._head: tuple[str, Iterator[tuple[Any, ...]]] | None = next(self._groups, None)
+        self._taken = False
+
+    def peek(self) -> str | None:
+        """The next key not yet taken, or None at the end."""
+        if self._taken:
+            self._head, self._taken = next(self._groups, None), False
+        return None if self._head is None else self._head[0]
+
+    def take(self, key: str) -> Iterator[tuple[Any, ...]]:
+        """The rows of ``key``, to be read before the next ``take`` (keys are asked for in
+        sorted order; the rows of keys not asked for are skipped)."""
+        while (head := self.peek()) is not None and head < key:
+            self._head = next(self._groups, None)
+        if self._head is None or self._head[0] != key:
+            return iter(())
+        self._taken = True
+        return self._head[1]
+
+
+_CURSORS = itertools.count()
 
 
 def linked_groups(trees: Iterable[Mapping[str, str | None]]) -> dict[str, str]:
