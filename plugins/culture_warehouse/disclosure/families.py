@@ -162,15 +162,6 @@ def _round_trees(conn: psycopg.Connection) -> tuple[dict[str, Tree], dict[tuple[
     return {survey: Tree(p) for survey, p in parents.items()}, respondents
 
 
-def _dimension_cells(conn: psycopg.Connection, schema: str) -> dict[tuple[str, str, str], bool]:
-    return {
-        (intern(str(s)), intern(str(u)), intern(str(d))): bool(shown)
-        for s, u, d, shown in conn.execute(
-            f"select survey_id, org_unit_code, dimension, not suppressed from {schema}.{DIMENSION_MART}"
-        )
-    }
-
-
 def breakdown_families(
     conn: psycopg.Connection,
     schema: str,
@@ -184,54 +175,90 @@ def breakdown_families(
     dimension where some respondents answered none of the dimension's items (their groups are
     then empty in that dimension's figures, which an analyst knowing the answer counts can use)."""
     trees, respondents = _round_trees(conn)
-    direct: dict[tuple[str, str], dict[Hashable, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
-    for survey, unit, variable, value, n in conn.execute(
+    # Read one survey round at a time (server-side cursors ordered by round): at 830,000
+    # employees ten rounds' counts and cells held at once were most of a share's memory.
+    chosen = sorted(variables)
+    by_value = _ByKey(
+        conn,
         f"""
         {_RESPONDENTS_BY_VALUE}
         select survey_id, org_unit_code, variable, value, count(*)
-        from by_value where variable = any(%s) group by 1, 2, 3, 4 order by 1, 2, 3, 4
+        from by_value where variable = any(%s) group by 1, 2, 3, 4 order by survey_id collate "C", 2, 3, 4
         """,
-        (MISSING, sorted(variables)),
-    ):
-        direct[(intern(survey), intern(variable))][intern(value)][intern(unit)] = float(n)
-    silent: dict[tuple[str, str, str], dict[Hashable, dict[str, float]]] = defaultdict(
-        lambda: defaultdict(dict)
+        (MISSING, chosen),
     )
-    for survey, unit, variable, value, dimension, n in conn.execute(_SILENT, (MISSING, sorted(variables))):
-        silent[(intern(survey), intern(variable), intern(dimension))][intern(value)][intern(unit)] = float(n)
-    # The groups of a dimension whose members all answered none of its items.
-    empty_in: dict[tuple[str, str], dict[str, list[tuple[str, Hashable]]]] = defaultdict(dict)
-    for (survey, variable, dimension), by_value in sorted(silent.items()):
-        columns = direct[(survey, variable)]
-        groups = [(u, v) for v, units in by_value.items() for u, n in units.items() if n == columns[v].get(u)]
-        if groups:
-            empty_in[(survey, variable)][dimension] = groups
-    dimension_cells = _dimension_cells(conn, schema)
-    shown_units: dict[tuple[str, str], bool] = defaultdict(bool)
-    every_dimension: dict[tuple[str, str], bool] = defaultdict(lambda: True)
-    for (survey, unit, _), shown in dimension_cells.items():
-        shown_units[(survey, unit)] |= shown
-        every_dimension[(survey, unit)] &= shown
+    silent = _ByKey(conn, _SILENT, (MISSING, chosen))
+    dimensions = _ByKey(
+        conn,
+        "select survey_id, org_unit_code, dimension, not suppressed"
+        f' from {schema}.{DIMENSION_MART} order by survey_id collate "C"',
+    )
     # A cell (unit, variable, value) is one row per dimension; nearly always all shown or all
     # suppressed, so the rows are read grouped, with the dimensions hidden where they differ.
-    published: dict[tuple[str, str], list[tuple[str, str, bool, frozenset[str]]]] = defaultdict(list)
-    for survey, unit, variable, value, shown, hidden in conn.execute(
+    breakdowns = _ByKey(
+        conn,
         "select survey_id, org_unit_code, background_variable, background_value, bool_or(not suppressed),"
         " case when bool_or(not suppressed) and bool_or(suppressed)"
         " then array_agg(dimension) filter (where suppressed) end"
         f" from {schema}.{BREAKDOWN_MART} where background_variable = any(%s)"
-        " group by 1, 2, 3, 4 order by 1, 2, 3, 4",
-        (sorted(variables),),
-    ):
-        published[(intern(survey), intern(variable))].append(
+        ' group by 1, 2, 3, 4 order by survey_id collate "C", 2, 3, 4',
+        (chosen,),
+    )
+    for survey in sorted(trees):
+        yield from _round_breakdown_families(
+            intern(survey), trees[survey], respondents, by_value.take(survey), silent.take(survey),
+            dimensions.take(survey), breakdowns.take(survey), k, lean, withheld, memory, variables,
+        )  # fmt: skip
+
+
+def _round_breakdown_families(
+    survey: str,
+    tree: Tree,
+    respondents: dict[tuple[str, str], int],
+    by_value: Iterator[tuple[Any, ...]],
+    silent_rows: Iterator[tuple[Any, ...]],
+    dimension_rows: Iterator[tuple[Any, ...]],
+    breakdown_rows: Iterator[tuple[Any, ...]],
+    k: float,
+    lean: bool,
+    withheld: Set[str],
+    memory: Recall | None,
+    variables: Set[str],
+) -> Iterator[Family]:
+    """One round's breakdown families (``breakdown_families``)."""
+    direct: dict[tuple[str, str], dict[Hashable, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
+    for _, unit, variable, value, n in by_value:
+        direct[(survey, intern(variable))][intern(value)][intern(unit)] = float(n)
+    silent: dict[tuple[str, str, str], dict[Hashable, dict[str, float]]] = defaultdict(
+        lambda: defaultdict(dict)
+    )
+    for _, unit, variable, value, dimension, n in silent_rows:
+        silent[(survey, intern(variable), intern(dimension))][intern(value)][intern(unit)] = float(n)
+    # The groups of a dimension whose members all answered none of its items.
+    empty_in: dict[tuple[str, str], dict[str, list[tuple[str, Hashable]]]] = defaultdict(dict)
+    for (_, variable, dimension), by_unit in sorted(silent.items()):
+        columns = direct[(survey, variable)]
+        groups = [(u, v) for v, units in by_unit.items() for u, n in units.items() if n == columns[v].get(u)]
+        if groups:
+            empty_in[(survey, variable)][dimension] = groups
+    del silent
+    dimension_cells = {
+        (survey, intern(str(unit)), intern(str(dimension))): bool(shown)
+        for _, unit, dimension, shown in dimension_rows
+    }
+    shown_units: dict[tuple[str, str], bool] = defaultdict(bool)
+    every_dimension: dict[tuple[str, str], bool] = defaultdict(lambda: True)
+    for (_, unit, _), shown in dimension_cells.items():
+        shown_units[(survey, unit)] |= shown
+        every_dimension[(survey, unit)] &= shown
+    published: dict[tuple[str, str], list[tuple[str, str, bool, frozenset[str]]]] = defaultdict(list)
+    for _, unit, variable, value, shown, hidden in breakdown_rows:
+        published[(survey, intern(variable))].append(
             (intern(unit), intern(value), bool(shown), frozenset(hidden) if hidden else NO_DIMENSION)
         )
-    for survey, variable in sorted(direct):
+    for _, variable in sorted(direct):
         columns = direct.pop((survey, variable))  # each family's counts are freed once it is built
         if variable not in variables:
-            continue
-        tree = trees.get(survey)
-        if tree is None:
             continue
         cells = published.pop((survey, variable), [])
         if lean:
@@ -420,7 +447,7 @@ cross join lateral (values ('age_band', c.bg_age_band), ('seniority_band', c.bg_
     ('job_family', c.bg_job_family), ('is_manager', c.bg_is_manager::text)) as b (variable, value)
 where b.variable = any(%s)
 group by 1, 2, 3, 4, 5
-order by 1, 2, 3, 4, 5
+order by c.survey_id collate "C", 2, 3, 4, 5
 """
 
 _RESPONDENTS_BY_VALUE = """
@@ -743,7 +770,7 @@ class _ByKey:
         rows: Iterator[tuple[Any, ...]] = iter(())
         if conn is not None:
             cursor = conn.cursor(name=f"culture_by_key_{next(_CURSORS)}")
-            cursor.itersize = 50_000
+            cursor.itersize = 5_000  # rows fetched at a time: a few MB of Python tuples per open stream
             cursor.execute(query, parameters)
             rows = iter(cursor)
         self._groups = itertools.groupby(rows, key=itemgetter(0))
