@@ -100,12 +100,15 @@ def read_families(
             memory=memory,
         ):  # fmt: skip
             yield family.built()
+            del family  # not held while the next family is built: one family in memory at a time
     if "breakdown" in parts and {BREAKDOWN_MART, DIMENSION_MART} <= existing:
         for family in breakdown_families(conn, schema, k, lean, withheld, memory, variables):
             yield family.built()
+            del family
     if "questions" in parts and {QUESTION_MART, DIMENSION_MART} <= existing:
         for family in question_families(conn, schema, k, lean, withheld, memory):
             yield family.built()
+            del family
 
 
 def _hollow(name: str, k: float, withheld: Set[str], inputs: str, memory: Recall | None) -> Family | None:
@@ -665,6 +668,7 @@ def _round_question_families(
         small_cell_secrets(family, k, "suppressed group", family.cells)
         family.settle_secrets()
         yield family
+        del family
 
 
 def absence_families(
