@@ -165,6 +165,22 @@ def _round_trees(conn: psycopg.Connection) -> tuple[dict[str, Tree], dict[tuple[
     return {survey: Tree(p) for survey, p in parents.items()}, respondents
 
 
+def _dimension_rows(conn: psycopg.Connection, schema: str) -> _ByKey:
+    """The dimension results, shown or not, one survey round at a time."""
+    return _ByKey(
+        conn,
+        "select survey_id, org_unit_code, dimension, not suppressed"
+        f' from {schema}.{DIMENSION_MART} order by survey_id collate "C"',
+    )
+
+
+def _shown_dimensions(survey: str, rows: Iterable[tuple[Any, ...]]) -> dict[tuple[str, str, str], bool]:
+    """(round, unit, dimension) → whether that dimension result is shown, for one round's rows."""
+    return {
+        (survey, intern(str(unit)), intern(str(dimension))): bool(shown) for _, unit, dimension, shown in rows
+    }
+
+
 def breakdown_families(
     conn: psycopg.Connection,
     schema: str,
@@ -191,11 +207,7 @@ def breakdown_families(
         (MISSING, chosen),
     )
     silent = _ByKey(conn, _SILENT, (MISSING, chosen))
-    dimensions = _ByKey(
-        conn,
-        "select survey_id, org_unit_code, dimension, not suppressed"
-        f' from {schema}.{DIMENSION_MART} order by survey_id collate "C"',
-    )
+    dimensions = _dimension_rows(conn, schema)
     # A cell (unit, variable, value) is one row per dimension; nearly always all shown or all
     # suppressed, so the rows are read grouped, with the dimensions hidden where they differ.
     breakdowns = _ByKey(
@@ -245,10 +257,7 @@ def _round_breakdown_families(
         if groups:
             empty_in[(survey, variable)][dimension] = groups
     del silent
-    dimension_cells = {
-        (survey, intern(str(unit)), intern(str(dimension))): bool(shown)
-        for _, unit, dimension, shown in dimension_rows
-    }
+    dimension_cells = _shown_dimensions(survey, dimension_rows)
     shown_units: dict[tuple[str, str], bool] = defaultdict(bool)
     every_dimension: dict[tuple[str, str], bool] = defaultdict(lambda: True)
     for (_, unit, _), shown in dimension_cells.items():
@@ -582,11 +591,7 @@ def question_families(
         "select survey_id, org_unit_code, dimension, question_code, not suppressed"
         f' from {schema}.{QUESTION_MART} order by survey_id collate "C", 2, 3, 4',
     )
-    dimension_cells = _ByKey(
-        conn,
-        "select survey_id, org_unit_code, dimension, not suppressed"
-        f' from {schema}.{DIMENSION_MART} order by survey_id collate "C"',
-    )
+    dimension_cells = _dimension_rows(conn, schema)
     for round_survey in sorted(trees):
         yield from _round_question_families(
             round_survey, trees[round_survey], respondents, question_units.take(round_survey),
@@ -611,9 +616,7 @@ def _round_question_families(
     direct: dict[tuple[str, str], dict[Hashable, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
     for _, unit, dimension, question, n in question_units:
         direct[(survey, intern(dimension))][intern(question)][intern(unit)] = float(n)
-    dimension_shown = {
-        (survey, intern(str(u)), intern(str(d))): bool(shown) for _, u, d, shown in dimension_cells
-    }
+    dimension_shown = _shown_dimensions(survey, dimension_cells)
     published: dict[tuple[str, str], list[tuple[str, str, bool]]] = defaultdict(list)
     for _, unit, dimension, question, shown in question_cells:
         published[(survey, intern(dimension))].append((intern(unit), intern(question), bool(shown)))
