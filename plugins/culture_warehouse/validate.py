@@ -56,6 +56,12 @@ class SuiteOutcome:
 
 
 def suite_path(suite: str) -> Path:
+    """The suite's JSON: from ``CULTURE_EXPECTATIONS_DIR`` when that folder has it (a deployment's
+    own, stricter suite; read by every process of a task, those started apart included), else
+    the project's ``expectations/``."""
+    own = os.environ.get("CULTURE_EXPECTATIONS_DIR")
+    if own and (Path(own) / f"{suite}.json").is_file():
+        return Path(own) / f"{suite}.json"
     return project_dir() / "expectations" / f"{suite}.json"
 
 
