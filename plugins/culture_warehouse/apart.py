@@ -35,12 +35,12 @@ T = TypeVar("T")
 def shared_out(
     work: Callable[..., T], shares: Sequence[tuple[Any, ...]], processes: int, what: str
 ) -> list[T]:
-    """Each share's ``work(*share)``, in ``processes`` processes of their own (a new one per
-    share: a share's memory is given back at its end), in the order of ``shares``; in this
-    process, one share after the other, when ``processes`` is 1 or where processes cannot be
-    started (a daemonic worker). ``work`` must be a module-level function, its arguments and
-    result picklable; an exception it raises is raised here."""
-    if processes > 1 or (processes == 1 and len(shares) == 1):
+    """Each share's ``work(*share)``, in up to ``processes`` processes at a time, each share in a
+    new process of its own (its memory is given back at its end), in the order of ``shares``;
+    in this process, one share after the other, when ``processes`` is 0 or where processes
+    cannot be started (a daemonic worker). ``work`` must be a module-level function, its
+    arguments and result picklable; an exception it raises is raised here."""
+    if processes > 0:
         try:
             context = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(

@@ -365,7 +365,7 @@ def protect_in_parallel(dsn: str, schema: str, k: float, memory: Recall | None =
         with connect(dsn) as conn:
             return protect(conn, schema, k, memory)
     shares = [(dsn, schema, k, _recall_of(memory, part), part, variables) for part, variables in _SHARES]
-    found = shared_out(_search_share, shares, disclosure_processes(), "disclosure control")
+    found = shared_out(_search_share, shares, _apart(), "disclosure control")
     with connect(dsn) as conn:
         return _apply(conn, schema, [answer for share in found for answer in share], started)
 
@@ -380,6 +380,12 @@ _SHARES: tuple[tuple[str, frozenset[str]], ...] = (
     ("absence", frozenset(VARIABLES)),
     ("questions", frozenset(VARIABLES)),
 )
+
+
+def _apart() -> int:
+    """The processes the control and the gate run in: none (this process) when configured to 1."""
+    processes = disclosure_processes()
+    return processes if processes > 1 else 0
 
 
 def _recall_of(memory: Recall, part: str) -> Recall:
@@ -502,7 +508,7 @@ def audit_in_parallel(dsn: str, schema: str, k: float, skip: Set[str] = frozense
     this process (``apart.shared_out``)."""
     started = time.monotonic()
     halves = [(dsn, schema, k, frozenset(skip), half) for half in _HALVES]
-    found = shared_out(_audit_half, halves, disclosure_processes(), "disclosure audit")
+    found = shared_out(_audit_half, halves, _apart(), "disclosure audit")
     audits = [result for half in found for result in half]
     return Outcome({}, audits, time.monotonic() - started)
 
