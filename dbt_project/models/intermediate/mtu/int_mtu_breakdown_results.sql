@@ -300,31 +300,43 @@ shown as (
             and breakdown_groups.group_key = suppression.group_key
 ),
 
-figures as (
+shown_ids as materialized (
+    {#- Each shown group's whole numbers once (270,000 groups at state scale), before the groups
+        become one row per dimension: joining the names to the ids after that joins 3.2 M rows on
+        text (measured at 190,000 employees: 53.5 s -> 49.6 s for the model, the same rows). -#}
     select
-        shown.survey_id,
-        shown.org_unit_code,
-        dimension_ids.dimension,
-        shown.background_variable,
-        shown.background_value,
-        shown.n_respondents,
-        {{ mtu_score('per_subtree.score_sum', 'per_subtree.n_scored', 'shown.suppressed') }} as score,
-        {{ mtu_favourable_pct('per_subtree.n_favourable', 'per_subtree.n_answers', 'shown.suppressed') }}
-            as favourable_pct,
-        shown.suppressed
+        shown.*,
+        round_ids.round_id,
+        unit_ids.unit_id,
+        background_ids.background_id
     from shown
-    inner join dimension_ids on shown.survey_id = dimension_ids.survey_id
     inner join round_ids on shown.survey_id = round_ids.survey_id
     left join unit_ids on shown.org_unit_code = unit_ids.org_unit_code
     left join background_ids
         on
             shown.background_variable = background_ids.background_variable
             and shown.background_value = background_ids.background_value
+),
+
+figures as (
+    select
+        shown_ids.survey_id,
+        shown_ids.org_unit_code,
+        dimension_ids.dimension,
+        shown_ids.background_variable,
+        shown_ids.background_value,
+        shown_ids.n_respondents,
+        {{ mtu_score('per_subtree.score_sum', 'per_subtree.n_scored', 'shown_ids.suppressed') }} as score,
+        {{ mtu_favourable_pct('per_subtree.n_favourable', 'per_subtree.n_answers', 'shown_ids.suppressed') }}
+            as favourable_pct,
+        shown_ids.suppressed
+    from shown_ids
+    inner join dimension_ids on shown_ids.survey_id = dimension_ids.survey_id
     left join per_subtree
         on
-            round_ids.round_id = per_subtree.round_id
-            and unit_ids.unit_id = per_subtree.unit_id
-            and background_ids.background_id = per_subtree.background_id
+            shown_ids.round_id = per_subtree.round_id
+            and shown_ids.unit_id = per_subtree.unit_id
+            and shown_ids.background_id = per_subtree.background_id
             and dimension_ids.dimension_id = per_subtree.dimension_id
 ),
 

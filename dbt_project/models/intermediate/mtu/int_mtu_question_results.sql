@@ -6,10 +6,14 @@
     the same code and the same Danish text (contracts/mtu.md). Incremental per survey round
     (macros/incremental_rounds.sql): the figures of a round to build are computed with those of
     its previous rounds, for the change since them, and only the rounds to build are kept. -#}
+{#- The question groups are joined to their suppression and to the previous round on text keys:
+    merge joins sort 767,000 of them in the database's collation, hash joins do not (measured at
+    190,000 employees: 19.0 s -> 14.4 s for the query, the same rows). `set local` ends with the
+    model's transaction. -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
-    pre_hook=["{{ drop_stale_rounds() }}"],
+    pre_hook=["set local enable_mergejoin = off", "{{ drop_stale_rounds() }}"],
     post_hook=["{{ record_round_signatures() }}"],
 ) }}
 with
