@@ -577,3 +577,16 @@ def test_a_state_sized_call_of_100_000_groups_takes_seconds(conn):
     suppressed = {key: reason is not None for key, reason in reasons.items()}
     assert_nothing_small_or_recoverable(groups, suppressed, 5)
     assert reasons == reference_suppression(groups, 5)
+
+
+def test_a_group_passed_in_as_suppressed_is_reported_as_given(conn):
+    # ORG2100 comes in suppressed (its unit's own figures are, say): it stays suppressed with the
+    # reason 'given', not rule 3's, and ORG2200 may be shown, as 20 - 10 leaves the covered 10.
+    rows = conn.execute(
+        "select group_key, suppressed, reason from culture_fn.suppress_small_groups_array(array["
+        " row('p', 'ORG2000', null, null, null, 20, false)::culture_fn.suppression_group,"
+        " row('p', 'ORG2100', 'ORG2000', null, null, 10, true)::culture_fn.suppression_group,"
+        " row('p', 'ORG2200', 'ORG2000', null, null, 10, null)::culture_fn.suppression_group"
+        "], 5)"
+    ).fetchall()
+    assert rows == [("ORG2000", False, None), ("ORG2100", True, "given"), ("ORG2200", False, None)]

@@ -180,7 +180,8 @@ begin
             coalesce(item.sort_key, item.group_key) as sort_key,
             item.depth as given_depth,
             item.size,
-            item.size >= k and not coalesce(item.suppressed, false) as is_shown
+            item.size >= k and not coalesce(item.suppressed, false) as is_shown,
+            coalesce(item.suppressed, false) as is_given
         from unnest(groups) with ordinality as item (
             partition_key, group_key, parent_key, sort_key, depth, size, suppressed, position
         )
@@ -284,7 +285,7 @@ begin
         array_agg(group_key order by id),
         array_agg(size order by id),
         array_agg(is_shown order by id),
-        array_agg(coalesce(suppressed, false) order by id),
+        array_agg(is_given order by id),
         array_agg(cover_size order by id),
         array_agg(first_member order by id),
         array_agg(next_member order by id),
