@@ -193,8 +193,15 @@ begin
         group by partition_key, group_key
     ),
 
+    -- From here on a group is its number: the text keys are read once more, at the end, from
+    -- `item` (narrow rows to materialize, sort and join: 767,000 question groups at state scale).
     linked as materialized (
-        select item.*, parent.id as parent_id
+        select
+            item.id,
+            parent.id as parent_id,
+            item.is_shown,
+            item.parent_key is null as is_root,
+            item.parent_key is not null and parent.id is null as is_orphan
         from item
         left join keyed as parent
             on parent.partition_key = item.partition_key and parent.group_key = item.parent_key
@@ -204,7 +211,7 @@ begin
     walk (id, depth, nearest_shown, nearest_shown_above) as (
         select id, 0, case when is_shown then id end, null::integer
         from linked
-        where parent_key is null
+        where is_root
         union all
         select
             child.id,
@@ -217,11 +224,14 @@ begin
 
     placed as materialized (
         select
-            linked.*,
+            item.id,
+            item.size,
+            item.is_shown,
+            item.given_depth,
             walk.depth,
-            case when linked.is_shown then walk.nearest_shown_above end as cover_of
-        from linked
-        left join walk on walk.id = linked.id
+            case when item.is_shown then walk.nearest_shown_above end as cover_of
+        from item
+        left join walk on walk.id = item.id
     ),
 
     covers as (
@@ -260,38 +270,46 @@ begin
         union all
         select 3, format(
             'the parent %s of group %s is not in partition %s',
-            parent_key, group_key, partition_key
+            item.parent_key, item.group_key, item.partition_key
         )
         from linked
-        where parent_key is not null and parent_id is null
+        inner join item on item.id = linked.id
+        where linked.is_orphan
         union all
         select 4, format(
-            'group %s of partition %s is on a cycle of parents', group_key, partition_key
+            'group %s of partition %s is on a cycle of parents', item.group_key, item.partition_key
         )
         from placed
-        where depth is null
+        inner join item on item.id = placed.id
+        where placed.depth is null
         union all
         select 5, format(
             'group %s of partition %s has depth %s but its parents put it at depth %s',
-            group_key, partition_key, given_depth, depth
+            item.group_key, item.partition_key, placed.given_depth, placed.depth
         )
         from placed
-        where given_depth <> depth
+        inner join item on item.id = placed.id
+        where placed.given_depth <> placed.depth
     )
 
     select
         (select message from problems order by priority limit 1),
-        array_agg(partition_key order by id),
-        array_agg(group_key order by id),
-        array_agg(size order by id),
-        array_agg(is_shown order by id),
-        array_agg(is_given order by id),
-        array_agg(cover_size order by id),
-        array_agg(first_member order by id),
-        array_agg(next_member order by id),
-        array_agg(sort_key order by id),
-        array_agg(id order by depth, sort_key collate "C", group_key collate "C") filter (
-            where is_shown and size - cover_size > rounding_noise and size - cover_size < k
+        array_agg(item.partition_key order by described.id),
+        array_agg(item.group_key order by described.id),
+        array_agg(described.size order by described.id),
+        array_agg(described.is_shown order by described.id),
+        array_agg(item.is_given order by described.id),
+        array_agg(described.cover_size order by described.id),
+        array_agg(described.first_member order by described.id),
+        array_agg(described.next_member order by described.id),
+        array_agg(item.sort_key order by described.id),
+        array_agg(
+            described.id order by described.depth, item.sort_key collate "C", item.group_key collate "C"
+        ) filter (
+            where
+                described.is_shown
+                and described.size - described.cover_size > rounding_noise
+                and described.size - described.cover_size < k
         )
     into
         problem,
@@ -305,7 +323,8 @@ begin
         next_member_of,
         sort_key_of,
         candidates
-    from described;
+    from described
+    inner join item on item.id = described.id;
 
     if problem is not null then
         raise exception 'suppress_small_groups: %', problem;
