@@ -1,9 +1,32 @@
 {#- Survey × org unit × dimension over the unit's whole subtree, with suppressed figures NULL
-    and the change since the previous round. -#}
+    and the change since the previous round. Incremental per survey round
+    (macros/incremental_rounds.sql): the figures of a round to build are computed with those of
+    its previous rounds, for the change since them, and only the rounds to build are kept. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook=["{{ drop_stale_rounds() }}"],
+    post_hook=["{{ record_round_signatures() }}"],
+) }}
 with
+
+to_build as (
+    {{ mtu_rounds_to_build() }}
+),
+
+in_scope as (
+    select to_build.survey_id from to_build
+    union
+    select round_institutions.previous_survey_id
+    from {{ ref('int_mtu_round_institutions') }} as round_institutions
+    where
+        round_institutions.survey_id in (select to_build.survey_id from to_build)
+        and round_institutions.previous_survey_id is not null
+),
 
 groups as (
     select * from {{ ref('int_mtu_groups') }}
+    where survey_id in (select in_scope.survey_id from in_scope)
 ),
 
 rounds as (
@@ -12,14 +35,17 @@ rounds as (
 
 round_closure as (
     select * from {{ ref('int_mtu_round_closure') }}
+    where survey_id in (select in_scope.survey_id from in_scope)
 ),
 
 respondent_dimensions as (
     select * from {{ ref('int_mtu_respondent_dimensions') }}
+    where survey_id in (select in_scope.survey_id from in_scope)
 ),
 
 questions as (
     select * from {{ ref('int_mtu_round_questions') }}
+    where survey_id in (select in_scope.survey_id from in_scope)
 ),
 
 dimensions as (
@@ -96,6 +122,7 @@ compared as (
 
 final as (
     select * from compared
+    where survey_id in (select to_build.survey_id from to_build)
 )
 
 select * from final
