@@ -23,13 +23,7 @@ to_build as (
 ),
 
 in_scope as (
-    select to_build.survey_id from to_build
-    union
-    select round_institutions.previous_survey_id
-    from {{ ref('int_mtu_round_institutions') }} as round_institutions
-    where
-        round_institutions.survey_id in (select to_build.survey_id from to_build)
-        and round_institutions.previous_survey_id is not null
+    {{ mtu_rounds_with_previous('to_build') }}
 ),
 
 groups as (
