@@ -32,16 +32,16 @@
     {%- endif %}
 {%- endmacro %}
 
-{#- The rounds to build and the previous round of each (per institution): a model whose figures
-    include the change since the previous round computes that round's figures too. `to_build`:
-    the CTE holding `mtu_rounds_to_build()`. -#}
-{% macro mtu_rounds_with_previous(to_build) -%}
-    select {{ to_build }}.survey_id from {{ to_build }}
+{#- The rounds to build and the previous round of each (per institution), read from the model's
+    `to_build` CTE (`mtu_rounds_to_build()`): a model whose figures include the change since the
+    previous round computes that round's figures too. -#}
+{% macro mtu_rounds_with_previous() -%}
+    select to_build.survey_id from to_build
     union
     select round_institutions.previous_survey_id
     from {{ ref('int_mtu_round_institutions') }} as round_institutions
     where
-        round_institutions.survey_id in (select {{ to_build }}.survey_id from {{ to_build }})
+        round_institutions.survey_id in (select to_build.survey_id from to_build)
         and round_institutions.previous_survey_id is not null
 {%- endmacro %}
 

@@ -113,7 +113,7 @@ def _full_night(timings: Timings, landing: Path, dsn: str, door_only: bool = Fal
     timings.stages[-1] = (*timings.stages[-1][:2], f"{rows:,} rows")
     context = multiprocessing.get_context("spawn")
     with timings.stage("prepare"):
-        peaks = [_in_own_process(context, "prepare", str(landing))[2]]
+        peaks = [_apart(_night_task, "prepare", str(landing))[2]]
     # As the scheduler runs them: CULTURE_MAX_ACTIVE_TASKS at once (default: the cores), the
     # largest folder first, each task in a new process (Airflow starts one per task instance).
     at_once = max_active_tasks()
@@ -133,7 +133,7 @@ def _full_night(timings: Timings, landing: Path, dsn: str, door_only: bool = Fal
     timings.stages[-1] = (*timings.stages[-1][:2], f"{suites} suite runs")
     for stage, task in (("dbt build", "transform"), ("publish", "publish")):
         with timings.stage(stage):
-            seconds, note, peak = _in_own_process(context, task, str(landing))
+            seconds, note, peak = _apart(_night_task, task, str(landing))
         timings.stages[-1] = (*timings.stages[-1][:2], note)
         print(f"    task {task:<26} {note}", flush=True)
         if task == "transform":
@@ -158,9 +158,10 @@ def _split_of_transform(seconds: float, folder: Path, night: str) -> str:
     return f"of which dbt build {elapsed:.1f} s ({kept.name}), the rest (disclosure control) {rest:.1f} s"
 
 
-def _in_own_process(context: Any, task: str, landing: str) -> tuple[float, str, float]:
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        return pool.submit(_night_task, task, landing).result()
+def _apart(work: Callable[..., T], *args: Any) -> T:
+    """``work(*args)`` in a new (spawned) process, as a task of the night runs: its memory is its own."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(work, *args).result()
 
 
 def _night_task(task: str, landing: str) -> tuple[float, str, float]:
@@ -229,8 +230,7 @@ def _serial_door(timings: Timings, landing: Path, dsn: str) -> tuple[float, floa
         conn.execute("drop database if exists bench_serial_door")
         conn.execute("create database bench_serial_door")
     serial_dsn = urlunsplit(urlsplit(dsn)._replace(path="/bench_serial_door"))
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        stages, peak = pool.submit(_serial_door_work, str(landing), serial_dsn).result()
+    stages, peak = _apart(_serial_door_work, str(landing), serial_dsn)
     door = 0.0
     for name, seconds, note in stages:
         timings.stages.append((name, seconds, note))
@@ -268,8 +268,7 @@ def _incremental_night(timings: Timings, landing: Path) -> float:
         "absence_id;employee_number;absence_type;start_date;end_date;workdays;deleted;last_modified\n"
         f"BENCH-1;E000001;egen sygdom;{AS_OF};{AS_OF};1;nej;{next_night} 02:00:00\n"
     )
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        ingest, transform, publish, peak = pool.submit(_incremental_work, str(landing), next_night).result()
+    ingest, transform, publish, peak = _apart(_incremental_work, str(landing), next_night)
     timings.stages.append(("incremental ingest", ingest, ""))
     print(f"  {'incremental ingest':<28} {ingest:8.1f} s", flush=True)
     timings.stages.append(("incremental dbt + publish", transform + publish, ""))

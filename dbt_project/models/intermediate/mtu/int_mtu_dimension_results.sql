@@ -2,12 +2,7 @@
     and the change since the previous round. Incremental per survey round
     (macros/incremental_rounds.sql): the figures of a round to build are computed with those of
     its previous rounds, for the change since them, and only the rounds to build are kept. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook=["{{ drop_stale_rounds() }}"],
-    post_hook=["{{ record_round_signatures() }}"],
-) }}
+{{ incremental_rounds_config() }}
 with
 
 to_build as (
@@ -15,7 +10,7 @@ to_build as (
 ),
 
 in_scope as (
-    {{ mtu_rounds_with_previous('to_build') }}
+    {{ mtu_rounds_with_previous() }}
 ),
 
 groups as (

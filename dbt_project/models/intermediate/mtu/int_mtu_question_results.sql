@@ -10,12 +10,7 @@
     merge joins sort 767,000 of them in the database's collation, hash joins do not (measured at
     190,000 employees: 19.0 s -> 14.4 s for the query, the same rows). `set local` ends with the
     model's transaction. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook=["set local enable_mergejoin = off", "{{ drop_stale_rounds() }}"],
-    post_hook=["{{ record_round_signatures() }}"],
-) }}
+{{ incremental_rounds_config(extra_pre_hooks=["set local enable_mergejoin = off"]) }}
 with
 
 to_build as (
@@ -23,7 +18,7 @@ to_build as (
 ),
 
 in_scope as (
-    {{ mtu_rounds_with_previous('to_build') }}
+    {{ mtu_rounds_with_previous() }}
 ),
 
 groups as (
