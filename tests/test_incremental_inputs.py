@@ -17,6 +17,8 @@ from culture_warehouse.warehouse import dbt_connection_env
 
 # The one model whose as-of dependence is the visible loads themselves, which the signature hashes.
 VISIBLE_LOADS = "model.culture_warehouse.stg_audit__loaded_files"
+# The scorecard's periods follow the as-of date: a model that says `periods=true` hashes them too.
+PERIODS = "model.culture_warehouse.int_scorecard_periods"
 AS_OF = re.compile(r"as_of_date\(\)|var\(\s*['\"]as_of['\"]")
 
 
@@ -63,8 +65,14 @@ def test_a_model_kept_while_its_inputs_are_unchanged_names_every_load_it_reads(
         for uid, node in manifest["nodes"].items()
         if "inputs" in node["config"].get("meta", {})
     }
-    assert {uid.split(".")[-1] for uid in kept} >= {"int_employee_versions", "int_employee_events"}
+    assert {uid.split(".")[-1] for uid in kept} >= {
+        "int_employee_versions",
+        "int_employee_events",
+        "int_scorecard_hr_without_absence",
+        "int_hr_subtree_months_without_absence",
+    }
     for uid, declared in kept.items():
+        hashes_periods = bool(manifest["nodes"][uid]["config"]["meta"].get("periods"))
         ancestors = _ancestors(manifest, uid)
         reads = {
             _load_name(manifest["sources"][parent])
@@ -77,9 +85,12 @@ def test_a_model_kept_while_its_inputs_are_unchanged_names_every_load_it_reads(
             for parent in ancestors | {uid}
             if parent.startswith("model.")
             and parent != VISIBLE_LOADS
+            and not (hashes_periods and parent == PERIODS)
             and AS_OF.search(manifest["nodes"][parent]["raw_code"])
         )
         assert on_the_date == [], f"{uid} reads the as-of date through {on_the_date}"
+        if hashes_periods:  # the signature reads the periods: they are built before the model
+            assert PERIODS in manifest["parent_map"][uid], uid
 
 
 def test_the_check_sees_the_as_of_date_and_the_loads_of_a_model_that_could_not_be_kept(
@@ -93,3 +104,8 @@ def test_the_check_sees_the_as_of_date_and_the_loads_of_a_model_that_could_not_b
     }
     months = _ancestors(manifest, "model.culture_warehouse.int_hr_subtree_months")
     assert "hr/absence" in {_load_name(manifest["sources"][p]) for p in months if p.startswith("source.")}
+    # A kept model that follows the periods without saying so is caught by the check above.
+    for kept in ("int_scorecard_hr_without_absence", "int_hr_subtree_months_without_absence"):
+        node = manifest["nodes"][f"model.culture_warehouse.{kept}"]
+        assert node["config"]["meta"]["periods"] is True, kept
+        assert PERIODS in _ancestors(manifest, node["unique_id"])

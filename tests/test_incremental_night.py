@@ -52,6 +52,9 @@ ROUND_MODELS = ("int_mtu_item_scores", "int_mtu_respondent_dimensions", "int_mtu
                 "int_mtu_dimension_results")  # fmt: skip
 # Kept while the loads they read are unchanged (macros/incremental_inputs.sql).
 HR_HISTORY_MODELS = ("int_employee_versions", "int_employment_spells", "int_employee_events")
+# Also kept while the scorecard's periods are unchanged: the HR figures that read no absence.
+HR_PERIOD_MODELS = ("int_staffing_by_unit_month", "int_headcount_by_period",
+                    "int_hr_subtree_months_without_absence", "int_scorecard_hr_without_absence")  # fmt: skip
 
 
 def rows_inserted(model: str) -> int:
@@ -139,8 +142,9 @@ def test_incremental_nights_publish_the_marts_a_full_refresh_publishes(
     searched = "select family, run_id from audit.disclosure_memo where family <> 'absence' order by 1"
     answers = dict(query(warehouse_dsn, searched))
     assert answers and set(answers.values()) == {first.run_id}, answers
-    for model in (*ROUND_MODELS, *HR_HISTORY_MODELS):
+    for model in (*ROUND_MODELS, *HR_HISTORY_MODELS, *HR_PERIOD_MODELS):
         assert rows_inserted(model) == 0, model
+    assert rows_inserted("int_scorecard_hr") > 0  # the absence figures are summed again
 
     # Night 3: the vendor re-delivers the round corrected; that round is rebuilt. And HR sends
     # a new snapshot (the last one's rows again, other line ends): the HR history is rebuilt.
@@ -154,7 +158,7 @@ def test_incremental_nights_publish_the_marts_a_full_refresh_publishes(
     ledger = "select status from audit.load_ledger where file_name = %s order by load_id"
     assert [row[0] for row in query(warehouse_dsn, ledger, responses.name)] == ["superseded", "loaded"]
     assert rows_inserted("int_mtu_item_scores") > 0
-    for model in HR_HISTORY_MODELS:
+    for model in (*HR_HISTORY_MODELS, *HR_PERIOD_MODELS):
         assert rows_inserted(model) > 0, model
 
     # Night 4: the correction is withdrawn (the first delivery counts again).

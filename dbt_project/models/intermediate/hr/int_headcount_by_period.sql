@@ -2,6 +2,10 @@
     hire_date <= d <= termination date (the last day of employment), counted in the unit they
     belonged to on d and in all its ancestors as the tree stood on d. An employee's intervals
     never overlap, so counting per unit first and summing up the tree counts each person once. -#}
+{#- Rebuilt only on a night its inputs or the scorecard's periods changed
+    (macros/incremental_inputs.sql). -#}
+{{ incremental_inputs_config(['hr/employees', 'hr/org_units'], periods=true) }}
+
 with
 
 periods as (
@@ -46,3 +50,4 @@ final as (
 )
 
 select * from final
+{{ only_if_inputs_changed() }}

@@ -3,6 +3,10 @@
     only changes where an interval starts or ends, so the intervals become +/− changes, the
     running sum gives the level between two changes, and each level is multiplied by the days it
     holds in each month segment. Cost follows the number of intervals, not employees × days. -#}
+{#- Rebuilt only on a night its inputs or the scorecard's periods changed
+    (macros/incremental_inputs.sql). -#}
+{{ incremental_inputs_config(['hr/employees', 'hr/org_units'], periods=true) }}
+
 with
 
 intervals as (
@@ -120,3 +124,4 @@ final as (
 )
 
 select * from final
+{{ only_if_inputs_changed() }}
