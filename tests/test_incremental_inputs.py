@@ -105,7 +105,11 @@ def test_the_check_sees_the_as_of_date_and_the_loads_of_a_model_that_could_not_b
     months = _ancestors(manifest, "model.culture_warehouse.int_hr_subtree_months")
     assert "hr/absence" in {_load_name(manifest["sources"][p]) for p in months if p.startswith("source.")}
     # A kept model that follows the periods without saying so is caught by the check above.
-    for kept in ("int_scorecard_hr_without_absence", "int_hr_subtree_months_without_absence"):
+    for kept in (
+        "int_scorecard_hr_without_absence",
+        "int_hr_subtree_months_without_absence",
+        "int_absence_month_suppression",
+    ):
         node = manifest["nodes"][f"model.culture_warehouse.{kept}"]
         assert node["config"]["meta"]["periods"] is True, kept
         assert PERIODS in _ancestors(manifest, node["unique_id"])

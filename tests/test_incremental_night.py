@@ -54,7 +54,8 @@ ROUND_MODELS = ("int_mtu_item_scores", "int_mtu_respondent_dimensions", "int_mtu
 HR_HISTORY_MODELS = ("int_employee_versions", "int_employment_spells", "int_employee_events")
 # Also kept while the scorecard's periods are unchanged: the HR figures that read no absence.
 HR_PERIOD_MODELS = ("int_staffing_by_unit_month", "int_headcount_by_period",
-                    "int_hr_subtree_months_without_absence", "int_scorecard_hr_without_absence")  # fmt: skip
+                    "int_hr_subtree_months_without_absence", "int_scorecard_hr_without_absence",
+                    "int_absence_month_suppression")  # fmt: skip
 
 
 def rows_inserted(model: str) -> int:

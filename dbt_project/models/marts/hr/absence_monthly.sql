@@ -1,100 +1,49 @@
 {#- Own-illness absence per unit and calendar month over the unit's whole subtree (warehouse.md).
     Sickness is health data: a unit whose average headcount in the month is below k, or whose
     figure would let a suppressed unit be recovered by differencing (rules 2 and 3 on the tree at
-    month end), shows NULL sickness figures and suppressed = true. -#}
+    month end), shows NULL sickness figures and suppressed = true. The headcount, FTE-years and
+    the suppression come from int_absence_month_suppression, which a night bringing only absence
+    keeps; the own-illness days are added here. -#}
 with
+
+suppression as (
+    select * from {{ ref('int_absence_month_suppression') }}
+),
 
 subtree_months as (
     select * from {{ ref('int_hr_subtree_months') }}
 ),
 
-segments as (
-    select * from {{ ref('int_hr_month_segments') }}
-),
-
-paths as (
-    select * from {{ ref('int_org_unit_paths') }}
-),
-
-months as (
-    select distinct
-        month_start,
-        month_end
-    from segments
-),
-
-units_at_month_end as (
-    select
-        paths.org_unit_code,
-        {{ parent_at_date('paths') }} as parent_code,
-        months.month_start,
-        months.month_end
-    from months
-    inner join paths
-        on
-            months.month_end >= paths.epoch_start
-            and months.month_end < paths.epoch_end
-),
-
 figures as (
     select
-        units_at_month_end.org_unit_code,
-        units_at_month_end.parent_code,
-        units_at_month_end.month_start,
-        units_at_month_end.month_end,
-        coalesce(subtree_months.headcount_days, 0)::numeric
-        / (units_at_month_end.month_end - units_at_month_end.month_start + 1) as avg_headcount,
-        coalesce(subtree_months.fte_days, 0) / 365.25 as fte_years,
+        suppression.org_unit_code,
+        suppression.month_start,
+        suppression.month_end,
+        suppression.avg_headcount,
+        suppression.fte_years,
+        suppression.suppressed,
         coalesce(subtree_months.sick_days, 0) as sick_days
-    from units_at_month_end
+    from suppression
     left join subtree_months
         on
-            units_at_month_end.org_unit_code = subtree_months.org_unit_code
-            and units_at_month_end.month_start = subtree_months.month_start
-),
-
-absence_groups as (
-    select
-        {{ suppression_groups(
-            partition_key="'absence_month|' || to_char(month_start, 'YYYY-MM')",
-            group_key='org_unit_code',
-            parent_key='parent_code',
-            sort_key='org_unit_code',
-            size='avg_headcount'
-        ) }} as groups
-    from figures
-),
-
-absence_suppression as (
-    select
-        suppression.partition_key,
-        suppression.group_key,
-        suppression.suppressed
-    from absence_groups
-    cross join
-        lateral culture_fn.suppress_small_groups_array(
-            absence_groups.groups, {{ var('min_group_size') }}
-        ) as suppression
+            suppression.org_unit_code = subtree_months.org_unit_code
+            and suppression.month_start = subtree_months.month_start
 ),
 
 final as (
     select
-        figures.org_unit_code,
-        figures.month_start,
-        figures.month_end,
-        case when not absence_suppression.suppressed then figures.sick_days end as sick_days,
-        figures.fte_years,
+        org_unit_code,
+        month_start,
+        month_end,
+        case when not suppressed then sick_days end as sick_days,
+        fte_years,
         case
-            when not absence_suppression.suppressed
-                then figures.sick_days / nullif(figures.fte_years, 0)
+            when not suppressed
+                then sick_days / nullif(fte_years, 0)
         end as sick_days_per_fte,
-        figures.avg_headcount,
-        absence_suppression.suppressed
+        avg_headcount,
+        suppressed
     from figures
-    inner join absence_suppression
-        on
-            absence_suppression.partition_key = 'absence_month|' || to_char(figures.month_start, 'YYYY-MM')
-            and figures.org_unit_code = absence_suppression.group_key
 )
 
 select * from final
