@@ -22,9 +22,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import fresh_database
+from culture_warehouse import audit as audit_tables
 from culture_warehouse.confidentiality import Group, install_suppression_function, suppress_small_groups
 from culture_warehouse.disclosure import families
-from culture_warehouse.disclosure.control import Outcome, audit, failing_marts, protect, protect_in_parallel
+from culture_warehouse.disclosure.control import (
+    FamilyAudit,
+    Outcome,
+    audit,
+    audit_remembering,
+    failing_marts,
+    protect,
+    protect_in_parallel,
+)
 from culture_warehouse.disclosure.solver import Publication, form
 
 K = 5
@@ -47,6 +56,7 @@ def conn(pg_server: str) -> Iterator[psycopg.Connection[Any]]:
     with fresh_database(pg_server) as dsn, psycopg.connect(dsn) as connection:
         install_suppression_function(connection)
         connection.commit()
+        audit_tables.create_tables(dsn)  # the gate's memory (audit.disclosure_gate_memo)
         yield connection
 
 
@@ -572,6 +582,43 @@ def test_a_changed_family_is_searched_again_and_the_unchanged_ones_are_not(
         assert again.recalled == len(first.remembered) - 1
         assert _suppressed(conn) == expected
         assert attack_absence(conn, SCHEMA, K) == []
+    finally:
+        conn.rollback()
+
+
+def _counts(audits: list[FamilyAudit]) -> list[tuple[object, ...]]:
+    return [(a.family, a.published_cells, a.secrets, a.cells_by_mart, len(a.determined)) for a in audits]
+
+
+def test_the_gate_keeps_a_passing_verdict_only_while_it_would_read_the_same_rows(
+    conn: psycopg.Connection[Any],
+) -> None:
+    try:
+        build_publication(conn, _issue_example())
+        leaking, recalled = audit_remembering(conn, SCHEMA, K)
+        assert not recalled and any(a.determined for a in leaking)
+        assert conn.execute("select count(*) from audit.disclosure_gate_memo").fetchone() == (0,)
+        protect(conn, SCHEMA, K)
+        passed, recalled = audit_remembering(conn, SCHEMA, K)
+        assert not recalled and passed and not any(a.determined for a in passed)
+        again, recalled = audit_remembering(conn, SCHEMA, K)
+        assert recalled and _counts(again) == _counts(passed)
+        # Another k, or a mart withheld, is another verdict: read and audited again.
+        assert not audit_remembering(conn, SCHEMA, K + 1)[1]
+        assert not audit_remembering(conn, SCHEMA, K, skip={"absence_monthly"})[1]
+        assert not audit_remembering(conn, SCHEMA, K)[1]  # the memory holds a part's last verdict
+        assert audit_remembering(conn, SCHEMA, K)[1]
+        # One suppression undone (a month shown again): the rows differ, the gate reads them.
+        conn.execute(
+            f"update {SCHEMA}.absence_monthly set suppressed = false where (org_unit_code, month_start) ="
+            f" (select org_unit_code, month_start from {SCHEMA}.absence_monthly where suppressed"
+            "   order by 1, 2 limit 1)"
+        )
+        changed, recalled = audit_remembering(conn, SCHEMA, K)
+        assert not recalled
+        assert "absence_monthly" in failing_marts(Outcome({}, changed, 0.0))
+        remembered = "select part from audit.disclosure_gate_memo where part = %s"
+        assert conn.execute(remembered, ("absence+breakdown+questions",)).fetchall() == []
     finally:
         conn.rollback()
 

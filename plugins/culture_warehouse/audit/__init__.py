@@ -5,7 +5,9 @@ The night's record lives here and only here: which run ran with which settings a
 ``audit.ledger``), rows set aside (``quarantine``), Great Expectations verdicts
 (``validation_results``), unknown columns (``schema_drift``), source freshness, each mart's outcome,
 MTU units outside the tree, the disclosure control's counts and memory (``disclosure_memo``:
-digests and the keys of suppressed cells) and the pseudonym key's fingerprint
+digests and the keys of suppressed cells), the publish gate's memory of its passing verdicts
+(``disclosure_gate_memo``: digests, the queries it read with and counts) and the pseudonym key's
+fingerprint
 (``pseudonym_key``: never the key). Other modules call these functions
 rather than writing SQL into ``audit.*`` themselves; reading the tables in queries stays where the
 query is. Nothing written here holds personal data: counts, names of files and columns, reasons.
@@ -156,6 +158,13 @@ create table if not exists audit.disclosure_memo (
     recorded_at timestamptz not null default now()
 );
 alter table audit.disclosure_memo add column if not exists checked jsonb;
+create table if not exists audit.disclosure_gate_memo (
+    part text primary key,
+    digest text not null,
+    queries jsonb not null,
+    audits jsonb not null,
+    recorded_at timestamptz not null default now()
+);
 create table if not exists audit.mart_outcomes (
     run_id text not null,
     mart text not null,
@@ -446,6 +455,37 @@ def record_disclosure_memo(
                 for family, digest, suppressed, checked, searched_in in families
             ],
         )
+
+
+def disclosure_gate_memo(conn: psycopg.Connection, part: str) -> tuple[str, list[Any], list[Any]] | None:
+    """The publish gate's last passing verdict on a part of its audit: the digest of the rows it
+    read, the queries it read them with (parameters bound: structure, never a figure) with the
+    number of rows taken from each, and its counts per family (disclosure/gate_memo.py); None
+    when there is none."""
+    row = conn.execute(
+        "select digest, queries, audits from audit.disclosure_gate_memo where part = %s", (part,)
+    ).fetchone()
+    return None if row is None else (str(row[0]), list(row[1]), list(row[2]))
+
+
+def record_disclosure_gate_memo(
+    conn: psycopg.Connection, part: str, digest: str, queries: list[Any], audits: list[Any]
+) -> None:
+    """Remember a part's passing verdict (replacing the last one)."""
+    conn.execute(
+        "insert into audit.disclosure_gate_memo (part, digest, queries, audits) values (%s, %s, %s, %s)"
+        " on conflict (part) do update set digest = excluded.digest, queries = excluded.queries,"
+        " audits = excluded.audits, recorded_at = now()",
+        (part, digest, Jsonb(queries), Jsonb(audits)),
+    )
+
+
+def forget_disclosure_gate_memo(conn: psycopg.Connection, part: str | None = None) -> None:
+    """Forget the gate's verdict on one part, or on every part."""
+    if part is None:
+        conn.execute("delete from audit.disclosure_gate_memo")
+    else:
+        conn.execute("delete from audit.disclosure_gate_memo where part = %s", (part,))
 
 
 def record_disclosure_checks(

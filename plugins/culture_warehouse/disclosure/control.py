@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import psycopg
 
+from culture_warehouse import audit as audit_tables
 from culture_warehouse.apart import shared_out
 from culture_warehouse.config import disclosure_processes
 from culture_warehouse.disclosure.families import (
@@ -31,6 +32,13 @@ from culture_warehouse.disclosure.families import (
     SCORECARD_MART,
     VARIABLES,
     read_families,
+)
+from culture_warehouse.disclosure.gate_memo import (
+    RecordingConnection,
+    digest,
+    header,
+    still_passes,
+    stored_reads,
 )
 from culture_warehouse.disclosure.memo import CellKey, Recall, Remembered
 from culture_warehouse.disclosure.model import Cell, Family, Secret
@@ -504,18 +512,51 @@ _HALVES = (frozenset({"breakdown"}), frozenset({"questions", "absence"}))
 
 
 def audit_in_parallel(dsn: str, schema: str, k: float, skip: Set[str] = frozenset()) -> Outcome:
-    """``audit`` with its halves in processes of their own, each with its own connection, or in
-    this process (``apart.shared_out``)."""
+    """``audit_remembering`` with its halves in processes of their own, each with its own
+    connection, or in this process (``apart.shared_out``)."""
     started = time.monotonic()
     halves = [(dsn, schema, k, frozenset(skip), half) for half in _HALVES]
     found = shared_out(_audit_half, halves, _apart(), "disclosure audit")
-    audits = [result for half in found for result in half]
-    return Outcome({}, audits, time.monotonic() - started)
+    audits = [result for half, _ in found for result in half]
+    recalled = sum(len(half) for half, unchanged in found if unchanged)
+    return Outcome({}, audits, time.monotonic() - started, recalled=recalled)
 
 
-def _audit_half(dsn: str, schema: str, k: float, skip: Set[str], parts: Set[str]) -> list[FamilyAudit]:
+def _audit_half(
+    dsn: str, schema: str, k: float, skip: Set[str], parts: Set[str]
+) -> tuple[list[FamilyAudit], bool]:
     with connect(dsn) as conn:
-        return audit(conn, schema, k, skip, parts=parts).audits
+        return audit_remembering(conn, schema, k, skip, parts)
+
+
+def audit_remembering(
+    conn: psycopg.Connection,
+    schema: str,
+    k: float,
+    skip: Set[str] = frozenset(),
+    parts: Set[str] = frozenset(PARTS),
+) -> tuple[list[FamilyAudit], bool]:
+    """``audit`` of some parts, or the passing verdict it gave when it last read the same rows
+    (disclosure/gate_memo.py); and whether that verdict was recalled."""
+    part = "+".join(sorted(parts))
+    head = header(part, k, skip, schema)
+    stored = audit_tables.disclosure_gate_memo(conn, part)
+    if stored is not None and still_passes(conn, head, (stored[0], stored[1])):
+        return [FamilyAudit(determined=[], **counts) for counts in stored[2]], True
+    recording = RecordingConnection(conn)
+    audits = audit(recording, schema, k, skip, parts=parts).audits  # type: ignore[arg-type]
+    if any(result.determined for result in audits):
+        audit_tables.forget_disclosure_gate_memo(conn, part)
+    else:
+        counts = [
+            {"family": result.family, "published_cells": result.published_cells,
+             "secrets": result.secrets, "cells_by_mart": result.cells_by_mart}
+            for result in audits
+        ]  # fmt: skip
+        audit_tables.record_disclosure_gate_memo(
+            conn, part, digest(head, recording.reads), stored_reads(recording), counts
+        )
+    return audits, False
 
 
 def failing_marts(outcome: Outcome) -> dict[str, str]:
