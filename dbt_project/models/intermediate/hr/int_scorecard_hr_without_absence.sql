@@ -24,7 +24,8 @@ subtree_months as (
     select * from {{ ref('int_hr_subtree_months_without_absence') }}
 ),
 
-events as (
+events as not materialized (
+    {#- Read where each use needs it (terminations and moves, reviews): not copied once whole. -#}
     select * from {{ ref('int_employee_events') }}
 ),
 
@@ -146,7 +147,7 @@ distinct_employees as (
     group by org_unit_code, period_end
 ),
 
-dialogue_eligible as (
+dialogue_eligible as not materialized (
     {#- Employed at period end in a spell that began at least 12 months before it; counted in
         the unit the employee belongs to at period end. -#}
     select
