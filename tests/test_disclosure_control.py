@@ -34,6 +34,7 @@ from culture_warehouse.disclosure.control import (
     protect,
     protect_in_parallel,
 )
+from culture_warehouse.disclosure.gate_memo import RecordingConnection
 from culture_warehouse.disclosure.solver import Publication, form
 
 K = 5
@@ -588,6 +589,19 @@ def test_a_changed_family_is_searched_again_and_the_unchanged_ones_are_not(
 
 def _counts(audits: list[FamilyAudit]) -> list[tuple[object, ...]]:
     return [(a.family, a.published_cells, a.secrets, a.cells_by_mart, len(a.determined)) for a in audits]
+
+
+def test_the_gate_reader_gets_every_row_of_what_it_reads_recorded_an_empty_result_too(
+    conn: psycopg.Connection[Any],
+) -> None:
+    recording = RecordingConnection(conn)
+    assert recording.execute("select 1 where false").fetchall() == []
+    assert recording.execute("select g from generate_series(1, 3) as g").fetchall() == [(1,), (2,), (3,)]
+    with recording.cursor(name="streamed") as cursor:
+        cursor.execute("select g from generate_series(1, 5) as g")
+        assert [row for _, row in zip(range(2), cursor, strict=False)] == [(1,), (2,)]
+    assert [(read.rows, read.exhausted) for read in recording.reads] == [(0, True), (3, True), (2, False)]
+    conn.rollback()
 
 
 def test_the_gate_keeps_a_passing_verdict_only_while_it_would_read_the_same_rows(

@@ -74,10 +74,12 @@ class RecordingConnection:
         cursor = self._conn.execute(query, params, **kwargs)
         read = self.read(query, params, streamed=False)
         if read is not None:
-            for row in cursor.fetchall():
+            rows = cursor.fetchall()
+            for row in rows:
                 read.take(row)
             read.exhausted = True
-            cursor.scroll(0, mode="absolute")  # the reader gets every row, as if none was taken
+            if rows:  # the reader gets every row, as if none was taken (an empty result has no row 0)
+                cursor.scroll(0, mode="absolute")
         return cursor
 
     def cursor(self, *args: Any, **kwargs: Any) -> _RecordingCursor:
@@ -105,6 +107,12 @@ class _RecordingCursor:
         self._cursor.execute(query, params, **kwargs)
         object.__setattr__(self, "_read", self._recorder.read(query, params, streamed=True))
         return self
+
+    def __enter__(self) -> _RecordingCursor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._cursor.close()
 
     def __iter__(self) -> Iterator[Any]:
         read = self._read
