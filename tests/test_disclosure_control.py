@@ -637,6 +637,23 @@ def test_the_gate_keeps_a_passing_verdict_only_while_it_would_read_the_same_rows
         conn.rollback()
 
 
+def test_a_mart_not_built_tonight_makes_the_gate_read_again_without_an_error(
+    conn: psycopg.Connection[Any],
+) -> None:
+    try:
+        build_publication(conn, _issue_example())
+        protect(conn, SCHEMA, K)
+        assert not audit_remembering(conn, SCHEMA, K)[1]
+        # A failed dbt test kept the question results from an earlier night: not built tonight.
+        conn.execute("close all")  # the reader's server-side cursors (a new night's connection has none)
+        conn.execute(f"drop table {SCHEMA}.mtu_question_results")
+        audits, recalled = audit_remembering(conn, SCHEMA, K)
+        assert not recalled and audits and not any(a.determined for a in audits)
+        assert audit_remembering(conn, SCHEMA, K)[1]  # the audit's transaction is still usable
+    finally:
+        conn.rollback()
+
+
 @pytest.mark.parametrize("processes", ["2", "1"])
 def test_the_kinds_of_family_searched_in_processes_of_their_own_give_the_same_suppressions(
     pg_server: str, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch, processes: str
