@@ -541,7 +541,7 @@ def audit_remembering(
     part = "+".join(sorted(parts))
     head = header(part, k, skip, schema)
     stored = audit_tables.disclosure_gate_memo(conn, part)
-    if stored is not None and still_passes(conn, head, (stored[0], stored[1])):
+    if stored is not None and still_passes(conn, head, *stored[:2]):
         return [FamilyAudit(determined=[], **counts) for counts in stored[2]], True
     recording = RecordingConnection(conn)
     audits = audit(recording, schema, k, skip, parts=parts).audits  # type: ignore[arg-type]

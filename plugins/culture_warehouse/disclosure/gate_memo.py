@@ -16,11 +16,11 @@ queries, the counts and the digest over them.
 
 The next night the part runs its stored queries again and hashes as many rows of each as the
 reader took. It does not build families or solve. When the digest is the same, the reader
-would see the same rows and give the same verdict, so the stored verdict
-stands. Any change in what the audit would read (a suppression flag, a count, a unit, a table,
-one row more or less) changes the digest, and the part is read and audited in
-full. A verdict that found a group determined is never stored, and a full refresh
-(``culture run --full-refresh``) forgets every verdict.
+would see the same rows and give the same verdict, so the stored verdict stands. Any change in
+what the audit would read (a suppression flag, a count, a unit, a table, one row more or less)
+changes the digest, and the part is read and audited in full. A verdict that found a group
+determined is never stored, and a full refresh (``culture run --full-refresh``) forgets every
+verdict.
 """
 
 from __future__ import annotations
@@ -151,12 +151,11 @@ def stored_reads(recorder: RecordingConnection) -> list[list[Any]]:
     return [[read.text, read.streamed, read.rows, read.exhausted] for read in recorder.reads]
 
 
-def still_passes(conn: psycopg.Connection, head: str, stored: tuple[str, Sequence[Sequence[Any]]]) -> bool:
+def still_passes(conn: psycopg.Connection, head: str, expected: str, reads: Sequence[Sequence[Any]]) -> bool:
     """Whether a stored verdict stands: its queries give the reader the same rows as when it was
     given (read again and hashed; nothing is built or solved). A query that fails tonight (a mart
     not built, say) is a changed read: its error is rolled back to a savepoint, and the audit
     goes on in the same transaction."""
-    expected, reads = stored
     try:
         with conn.transaction():
             again = _read_again(conn, reads)
