@@ -34,6 +34,7 @@ LAYERS: dict[str, int] = {
     "culture_warehouse.config": HELPERS,
     "culture_warehouse.assets": HELPERS,
     "culture_warehouse.privacy": HELPERS,
+    "culture_warehouse.number_pseudonyms": HELPERS,
     "culture_warehouse.parameters": HELPERS,
     "culture_warehouse.redaction": HELPERS,
     "culture_warehouse.limits": HELPERS,

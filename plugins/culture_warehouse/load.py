@@ -28,6 +28,7 @@ from psycopg.copy import QueuedLibpqWriter
 from psycopg.types.numeric import dump_decimal_to_numeric_binary
 
 from culture_warehouse.contract import PG_TYPES, Kind, RowRule, TabularSource
+from culture_warehouse.number_pseudonyms import NumberPseudonyms
 from culture_warehouse.privacy import PERSONAL_COLUMNS, column_label, column_mention, redact_cpr
 from culture_warehouse.readers.tabular import FileRejected, TableStream
 from culture_warehouse.readers.values import PARSERS
@@ -128,6 +129,23 @@ _PSEUDONYM_CACHES: weakref.WeakKeyDictionary[Callable[[str], str], dict[str, str
 )
 
 
+_NUMBER_PSEUDONYMS: weakref.WeakKeyDictionary[Callable[[str], str], NumberPseudonyms] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _number_pseudonyms(pseudonymise: Callable[[str], str]) -> NumberPseudonyms:
+    """The process's index of plain numbers' pseudonyms under this pseudonymiser (this key)."""
+    found = _NUMBER_PSEUDONYMS.get(pseudonymise)
+    if found is None:
+        many = getattr(pseudonymise, "many", None)
+        hash_all: Callable[[list[str]], list[str]] = (
+            many if many is not None else (lambda numbers: [pseudonymise(n) for n in numbers])
+        )
+        found = _NUMBER_PSEUDONYMS[pseudonymise] = NumberPseudonyms(hash_all, _CACHE_LIMIT)
+    return found
+
+
 def _shared_cache(kind: Kind, pseudonymise: Callable[[str], str]) -> dict[str, str | _Failed] | None:
     """Conversions remembered for the whole process: the next file repeats most values.
 
@@ -222,10 +240,14 @@ class ColumnConverter:
     def _pseudonymised(self, column: pa.Array) -> tuple[pa.Array, npt.NDArray[np.int64], list[str]]:
         """Trimmed ASCII employee numbers (already what ``parse_code`` gives) to their pseudonyms.
 
-        Each distinct number is looked up once; only numbers never seen in this process reach the
-        keyed hash, with no parsing in between.
+        Plain integers (nearly every number) are found as a column (``NumberPseudonyms``); other
+        forms each distinct number once through a dictionary. Either way only numbers never seen in
+        this process reach the keyed hash, with no parsing in between.
         """
         values, rows, reasons = self._trimmed(column)
+        pseudonyms = _number_pseudonyms(self.pseudonymise).lookup(values)
+        if pseudonyms is not None:
+            return pseudonyms, rows, reasons
         encoded = pc.dictionary_encode(values)
         texts = encoded.dictionary.to_pylist()
         cache = self.cache if self.cache is not None else {}
