@@ -220,6 +220,22 @@ def build_publication(conn: psycopg.Connection[Any], org: Org) -> None:
         " org_unit_code, dimension, count(*) as n_items_answered from intermediate.int_mtu_item_scores"
         " group by 1, 2, 3, 4"
     )
+    # What dbt's int_mtu_silent_respondents holds: respondents of a reported group and each
+    # dimension of the round of which they answered no item.
+    conn.execute(
+        "create view intermediate.int_mtu_silent_respondents as"
+        " with dimensions as"
+        " (select distinct survey_id, dimension from intermediate.int_mtu_respondent_dimensions)"
+        " select r.survey_id, r.respondent_id, r.org_unit_code, r.bg_age_band, r.bg_seniority_band,"
+        " r.bg_job_family, r.bg_is_manager, d.dimension"
+        " from staging.stg_mtu__respondents as r"
+        " inner join intermediate.int_mtu_groups as g"
+        " on g.survey_id = r.survey_id and g.org_unit_code = r.org_unit_code"
+        " inner join dimensions as d on d.survey_id = r.survey_id"
+        " where not exists (select from intermediate.int_mtu_respondent_dimensions as a"
+        " where a.survey_id = r.survey_id and a.respondent_id = r.respondent_id"
+        " and a.dimension = d.dimension)"
+    )
     conn.execute(
         "create view intermediate.int_mtu_question_units as select survey_id, org_unit_code,"
         " question_code, dimension, count(*) as n_answers from intermediate.int_mtu_item_scores"
