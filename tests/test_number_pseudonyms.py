@@ -22,19 +22,19 @@ class CountingHash:
 
 
 def test_plain_numbers_get_the_pseudonym_one_number_at_a_time_gives_and_nulls_stay_null() -> None:
-    index = NumberPseudonyms(CountingHash(), limit=1_000)
+    index, hashed = NumberPseudonyms(limit=1_000), CountingHash()
     one_at_a_time = Pseudonymiser(b"k" * 32)
     numbers = ["100002", "7", None, "100001", "100002", "-3", "9223372036854775807"]
-    found = index.lookup(pa.array(numbers, pa.string()))
+    found = index.lookup(pa.array(numbers, pa.string()), hashed)
     assert found is not None
     assert found.to_pylist() == [None if n is None else one_at_a_time(n) for n in numbers]
 
 
 def test_each_number_is_hashed_once_across_batches() -> None:
     hashed = CountingHash()
-    index = NumberPseudonyms(hashed, limit=1_000)
-    first = index.lookup(pa.array(["5", "3", "5", "1"]))
-    second = index.lookup(pa.array(["3", "4", "1", "4", "6"]))
+    index = NumberPseudonyms(limit=1_000)
+    first = index.lookup(pa.array(["5", "3", "5", "1"]), hashed)
+    second = index.lookup(pa.array(["3", "4", "1", "4", "6"]), hashed)
     assert sorted(hashed.asked) == ["1", "3", "4", "5", "6"]
     assert first is not None and second is not None
     assert second.to_pylist()[0] == first.to_pylist()[1]  # "3" both times
@@ -48,16 +48,34 @@ def test_each_number_is_hashed_once_across_batches() -> None:
 def test_a_column_with_any_other_form_is_left_to_the_value_by_value_path(numbers: list[str | None]) -> None:
     """Only texts that are exactly ``str(int)`` may share an integer key: 007 and 7 are two employees."""
     hashed = CountingHash()
-    assert NumberPseudonyms(hashed, limit=1_000).lookup(pa.array(numbers, pa.string())) is None
+    assert NumberPseudonyms(limit=1_000).lookup(pa.array(numbers, pa.string()), hashed) is None
     assert hashed.asked == []
 
 
 def test_past_its_limit_the_index_starts_again_and_still_gives_the_same_pseudonyms() -> None:
     hashed = CountingHash()
-    index = NumberPseudonyms(hashed, limit=4)
+    index = NumberPseudonyms(limit=4)
     one_at_a_time = Pseudonymiser(b"k" * 32)
     for batch in (["1", "2", "3"], ["4", "5"], ["1", "6", "5"]):
-        found = index.lookup(pa.array(batch))
+        found = index.lookup(pa.array(batch), hashed)
         assert found is not None
         assert found.to_pylist() == [one_at_a_time(n) for n in batch]
         assert len(index) <= 4
+
+
+def test_the_index_of_a_pseudonymiser_goes_with_it() -> None:
+    """The loader keeps one index per pseudonymiser (per key) while that pseudonymiser lives; the
+    index holds the numbers beside their pseudonyms, so it must not outlive it."""
+    import gc
+    import weakref
+
+    from culture_warehouse import load
+    from culture_warehouse.contract import Kind
+
+    pseudonymise = Pseudonymiser(b"k" * 32)
+    gone = weakref.ref(pseudonymise)
+    load.ColumnConverter(Kind.EMPLOYEE, pseudonymise, required=True)(pa.array(["100001", "100002"]))
+    assert len(load._NUMBER_PSEUDONYMS[pseudonymise]) == 2
+    del pseudonymise
+    gc.collect()
+    assert gone() is None

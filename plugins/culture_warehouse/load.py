@@ -16,7 +16,7 @@ import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 import numpy as np
@@ -138,12 +138,13 @@ def _number_pseudonyms(pseudonymise: Callable[[str], str]) -> NumberPseudonyms:
     """The process's index of plain numbers' pseudonyms under this pseudonymiser (this key)."""
     found = _NUMBER_PSEUDONYMS.get(pseudonymise)
     if found is None:
-        many = getattr(pseudonymise, "many", None)
-        hash_all: Callable[[list[str]], list[str]] = (
-            many if many is not None else (lambda numbers: [pseudonymise(n) for n in numbers])
-        )
-        found = _NUMBER_PSEUDONYMS[pseudonymise] = NumberPseudonyms(hash_all, _CACHE_LIMIT)
+        found = _NUMBER_PSEUDONYMS[pseudonymise] = NumberPseudonyms(_CACHE_LIMIT)
     return found
+
+
+def _hash_all(pseudonymise: Callable[[str], str], numbers: list[str]) -> list[str]:
+    many = getattr(pseudonymise, "many", None)
+    return many(numbers) if many is not None else [pseudonymise(n) for n in numbers]
 
 
 def _shared_cache(kind: Kind, pseudonymise: Callable[[str], str]) -> dict[str, str | _Failed] | None:
@@ -245,7 +246,8 @@ class ColumnConverter:
         this process reach the keyed hash, with no parsing in between.
         """
         values, rows, reasons = self._trimmed(column)
-        pseudonyms = _number_pseudonyms(self.pseudonymise).lookup(values)
+        hash_all = partial(_hash_all, self.pseudonymise)
+        pseudonyms = _number_pseudonyms(self.pseudonymise).lookup(values, hash_all)
         if pseudonyms is not None:
             return pseudonyms, rows, reasons
         encoded = pc.dictionary_encode(values)
@@ -264,8 +266,7 @@ class ColumnConverter:
             if len(cache) + missing >= _CACHE_LIMIT:
                 cache.clear()
             numbers = texts if missing == len(texts) else [texts[at] for at in unknown]
-            many = getattr(self.pseudonymise, "many", None)
-            hashed = many(numbers) if many is not None else [self.pseudonymise(n) for n in numbers]
+            hashed = hash_all(numbers)
             cache.update(zip(numbers, hashed, strict=True))
             if missing == len(texts):
                 converted = list(hashed)

@@ -4,8 +4,8 @@ Employee numbers are nearly always plain integers (``100001``). For those, the p
 process has made are kept as a sorted NumPy array of the numbers beside an Arrow array of their
 pseudonyms, so a batch of 30,000 numbers is found with one ``searchsorted`` and one ``take``: no
 Python per value, and no Python string per value either. Only numbers never seen before reach the
-keyed hash, each once. A column holding any other form (a leading zero, a letter, a sign) is left
-to the caller's value-by-value path, which gives the same pseudonyms.
+keyed hash, each once. A column holding any other form (a leading zero, a letter, a plus sign) is
+left to the caller's value-by-value path, which gives the same pseudonyms.
 
 The index holds pseudonyms and the numbers they were made from, so it is as sensitive as the key
 itself: it lives in the loading process's memory only and is never written anywhere.
@@ -25,8 +25,7 @@ import pyarrow.compute as pc
 class NumberPseudonyms:
     """The pseudonyms of the plain integer employee numbers seen so far in this process."""
 
-    def __init__(self, many: Callable[[list[str]], list[str]], limit: int) -> None:
-        self._many = many
+    def __init__(self, limit: int) -> None:
         self._limit = limit
         self._lock = threading.Lock()
         self._numbers: npt.NDArray[np.int64] = np.empty(0, np.int64)  # sorted
@@ -36,8 +35,9 @@ class NumberPseudonyms:
     def __len__(self) -> int:
         return len(self._numbers)
 
-    def lookup(self, column: pa.Array) -> pa.Array | None:
-        """The pseudonyms of a column of trimmed numbers (a null stays null).
+    def lookup(self, column: pa.Array, hash_all: Callable[[list[str]], list[str]]) -> pa.Array | None:
+        """The pseudonyms of a column of trimmed numbers (a null stays null); ``hash_all`` gives the
+        pseudonyms of numbers never seen (the index holds no reference to the key's owner).
 
         None when a value is not the plain decimal form of an integer (``str(int(text)) ==
         text``): those columns go the value-by-value way.
@@ -51,7 +51,7 @@ class NumberPseudonyms:
             places = self._find(values)
             missing = places < 0 if valid is None else (places < 0) & valid
             if missing.any():
-                self._add(pc.unique(pc.filter(column, pa.array(missing))))
+                self._add(pc.unique(pc.filter(column, pa.array(missing))), hash_all)
                 places = self._find(values)
             slots = self._slots[np.maximum(places, 0)]
             store = self._store
@@ -64,12 +64,12 @@ class NumberPseudonyms:
         places = np.minimum(np.searchsorted(self._numbers, values), len(self._numbers) - 1)
         return np.where(self._numbers[places] == values, places, -1)
 
-    def _add(self, texts: pa.Array) -> None:
+    def _add(self, texts: pa.Array, hash_all: Callable[[list[str]], list[str]]) -> None:
         """Hash numbers never seen (distinct, plain) and keep their pseudonyms."""
         if len(self._numbers) + len(texts) > self._limit:
             self._numbers, self._slots = np.empty(0, np.int64), np.empty(0, np.int64)
             self._store = pa.array([], pa.string())
-        pseudonyms = pa.array(self._many(texts.to_pylist()), pa.string())
+        pseudonyms = pa.array(hash_all(texts.to_pylist()), pa.string())
         numbers = pc.cast(texts, pa.int64()).to_numpy(zero_copy_only=False)
         order = np.argsort(numbers, kind="stable")
         new = numbers[order]
