@@ -51,7 +51,11 @@ def peak_rss_mb() -> float:
     return peak if peak is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_bench(employees: int, seed: int, workdir: Path | None, door_only: bool = False) -> int:
+def run_bench(
+    employees: int, seed: int, workdir: Path | None, door_only: bool = False, loader_only: bool = False
+) -> int:
+    """Generate a drop and time a night on it (``door_only``: the door and the loader comparison;
+    ``loader_only``: the loader comparison alone, the quick loop for work on the loader)."""
     from culture_dev.generate import generate_landing
 
     folder = workdir or state_dir() / "bench"
@@ -65,6 +69,13 @@ def run_bench(employees: int, seed: int, workdir: Path | None, door_only: bool =
     dsn = _private_server(folder)
     os.environ["CULTURE_WAREHOUSE_DSN"] = dsn
     os.environ.setdefault("CULTURE_PSEUDONYM_KEY", "bench-pseudonym-key-not-a-secret-0123456789")
+    if loader_only:
+        from culture_warehouse.warehouse import connect
+
+        with connect(dsn, autocommit=True) as conn:
+            conn.execute("create schema if not exists raw")
+        _load_comparison(landing, dsn)
+        return 0
     serial_door, serial_peak = _serial_door(timings, landing, dsn)
     night_peak = _full_night(timings, landing, dsn, door_only)
     incremental_peak = 0.0 if door_only else _incremental_night(timings, landing)

@@ -89,6 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="the door and the loader comparison only (no dbt, no publish)",
     )
+    bench.add_argument(
+        "--loader-only",
+        action="store_true",
+        help="the loader comparison only: ours against a bare COPY of the same rows (under a minute)",
+    )
     return parser
 
 
@@ -112,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "bench":
         from culture_dev.bench import run_bench
 
-        return int(run_bench(args.employees, args.seed, args.workdir, door_only=args.door_only))
+        only = {"door_only": args.door_only, "loader_only": args.loader_only}
+        return int(run_bench(args.employees, args.seed, args.workdir, **only))
     return 2
 
 
