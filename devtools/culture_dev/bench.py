@@ -70,10 +70,6 @@ def run_bench(
     os.environ["CULTURE_WAREHOUSE_DSN"] = dsn
     os.environ.setdefault("CULTURE_PSEUDONYM_KEY", "bench-pseudonym-key-not-a-secret-0123456789")
     if loader_only:
-        from culture_warehouse.warehouse import connect
-
-        with connect(dsn, autocommit=True) as conn:
-            conn.execute("create schema if not exists raw")
         _load_comparison(landing, dsn)
         return 0
     serial_door, serial_peak = _serial_door(timings, landing, dsn)
@@ -379,10 +375,12 @@ def _load_comparison(landing: Path, dsn: str) -> None:
     columns = [c.name for c in EMPLOYEES.columns]
     names = f"_load_id, _line, {', '.join(columns)}"
     with connect(dsn, autocommit=True) as conn:
+        conn.execute("create schema if not exists raw")  # a warehouse no night has prepared (--loader-only)
 
         def ours_once(pseudonymise: Pseudonymiser | None = None) -> None:
-            new = Pseudonymiser(_COMPARISON_KEY)  # nothing hashed yet: a night's first file
-            night = Night(dsn=dsn, as_of=AS_OF, run_id="bench_compare", pseudonymise=pseudonymise or new)
+            # A new pseudonymiser has hashed nothing yet: a night's first file.
+            pseudonymise = pseudonymise or Pseudonymiser(_COMPARISON_KEY)
+            night = Night(dsn=dsn, as_of=AS_OF, run_id="bench_compare", pseudonymise=pseudonymise)
             load_table(conn, EMPLOYEES, night, path, path.name, -1)
 
         def undo() -> None:

@@ -134,14 +134,6 @@ _NUMBER_PSEUDONYMS: weakref.WeakKeyDictionary[Callable[[str], str], NumberPseudo
 )
 
 
-def _number_pseudonyms(pseudonymise: Callable[[str], str]) -> NumberPseudonyms:
-    """The process's index of plain numbers' pseudonyms under this pseudonymiser (this key)."""
-    found = _NUMBER_PSEUDONYMS.get(pseudonymise)
-    if found is None:
-        found = _NUMBER_PSEUDONYMS[pseudonymise] = NumberPseudonyms(_CACHE_LIMIT)
-    return found
-
-
 def _hash_all(pseudonymise: Callable[[str], str], numbers: list[str]) -> list[str]:
     many = getattr(pseudonymise, "many", None)
     return many(numbers) if many is not None else [pseudonymise(n) for n in numbers]
@@ -180,6 +172,13 @@ class ColumnConverter:
         self.required = required
         self.pseudonymise = pseudonymise
         self.cache = _shared_cache(kind, pseudonymise)
+        self.hash_all = partial(_hash_all, pseudonymise)
+        # Plain employee numbers: the process's index under this pseudonymiser (this key).
+        self.numbers = (
+            _NUMBER_PSEUDONYMS.setdefault(pseudonymise, NumberPseudonyms(_CACHE_LIMIT))
+            if kind is Kind.EMPLOYEE
+            else None
+        )
 
     def _one(self, text: str | None) -> str | _Failed | None:
         if text is None or not text or text.isspace():
@@ -246,8 +245,7 @@ class ColumnConverter:
         this process reach the keyed hash, with no parsing in between.
         """
         values, rows, reasons = self._trimmed(column)
-        hash_all = partial(_hash_all, self.pseudonymise)
-        pseudonyms = _number_pseudonyms(self.pseudonymise).lookup(values, hash_all)
+        pseudonyms = None if self.numbers is None else self.numbers.lookup(values, self.hash_all)
         if pseudonyms is not None:
             return pseudonyms, rows, reasons
         encoded = pc.dictionary_encode(values)
@@ -266,7 +264,7 @@ class ColumnConverter:
             if len(cache) + missing >= _CACHE_LIMIT:
                 cache.clear()
             numbers = texts if missing == len(texts) else [texts[at] for at in unknown]
-            hashed = hash_all(numbers)
+            hashed = self.hash_all(numbers)
             cache.update(zip(numbers, hashed, strict=True))
             if missing == len(texts):
                 converted = list(hashed)

@@ -58,6 +58,12 @@ class _Read:
         self.hashed = (self.hashed + int.from_bytes(found, "big")) & _MASK
         return row
 
+    def take_all(self, rows: Iterable[Any]) -> None:
+        """Every row of a result, taken."""
+        for row in rows:
+            self.take(row)
+        self.exhausted = True
+
 
 class RecordingConnection:
     """A psycopg connection that keeps every query it reads with the rows the reader took.
@@ -75,9 +81,7 @@ class RecordingConnection:
         read = self.read(query, params, streamed=False)
         if read is not None:
             rows = cursor.fetchall()
-            for row in rows:
-                read.take(row)
-            read.exhausted = True
+            read.take_all(rows)
             if rows:  # the reader gets every row, as if none was taken (an empty result has no row 0)
                 cursor.scroll(0, mode="absolute")
         return cursor
@@ -126,6 +130,7 @@ class _RecordingCursor:
 
 
 def _taken(read: _Read, rows: Iterable[Any]) -> Iterator[Any]:
+    """The rows of a streamed read, each taken as the reader takes it."""
     for row in rows:
         yield read.take(row)
     read.exhausted = True
@@ -177,11 +182,9 @@ def _read_again(conn: psycopg.Connection, reads: Sequence[Sequence[Any]]) -> lis
                 # result would have been read further.
                 for row in itertools.islice(cursor, int(rows) + 1 if exhausted else int(rows)):
                     read.take(row)
-                read.exhausted = bool(exhausted) and read.rows == int(rows)
+                read.exhausted = bool(exhausted)
         else:
-            for row in conn.execute(str(text)).fetchall():
-                read.take(row)
-            read.exhausted = True
+            read.take_all(conn.execute(str(text)).fetchall())
         if read.rows != int(rows) or read.exhausted != bool(exhausted):
             return None
         again.append(read)
