@@ -238,42 +238,82 @@ respondent_dimension_ids as (
             and respondent_dimensions.dimension = dimension_ids.dimension
 ),
 
-background_respondents as (
+respondent_background_ids as (
+    {#- Each respondent once, with the whole number of each of their background values (NULL
+        where they gave none). -#}
     select
-        backgrounds.survey_id,
-        backgrounds.respondent_id,
+        respondents.survey_id,
+        respondents.respondent_id,
         round_ids.round_id,
         unit_ids.unit_id,
-        background_ids.background_id
-    from backgrounds
-    inner join round_ids on backgrounds.survey_id = round_ids.survey_id
-    inner join unit_ids on backgrounds.org_unit_code = unit_ids.org_unit_code
-    inner join background_ids
+        age.background_id as age_id,
+        seniority.background_id as seniority_id,
+        job.background_id as job_id,
+        manager.background_id as manager_id
+    from respondents
+    inner join round_ids on respondents.survey_id = round_ids.survey_id
+    inner join unit_ids on respondents.org_unit_code = unit_ids.org_unit_code
+    left join background_ids as age
         on
-            backgrounds.background_variable = background_ids.background_variable
-            and backgrounds.background_value = background_ids.background_value
+            age.background_variable = 'age_band'
+            and respondents.bg_age_band = age.background_value
+    left join background_ids as seniority
+        on
+            seniority.background_variable = 'seniority_band'
+            and respondents.bg_seniority_band = seniority.background_value
+    left join background_ids as job
+        on
+            job.background_variable = 'job_family'
+            and respondents.bg_job_family = job.background_value
+    left join background_ids as manager
+        on
+            manager.background_variable = 'is_manager'
+            and respondents.bg_is_manager::text = manager.background_value
 ),
 
 per_unit as (
+    {#- One grouping set per background variable: each respondent's dimension rows are read once
+        for all four variables, instead of joined to the respondent's four background rows first
+        (12 M joined rows at state scale; measured at 190,000 employees: 53.0 s -> 49.4 s for the
+        model, the same rows). In each set the other variables' ids are NULL, so the one not NULL
+        is the group's background value; a respondent without a value for the set's variable
+        falls in a group whose ids are all NULL, which is left out. -#}
     select
-        background_respondents.round_id,
-        background_respondents.unit_id,
-        background_respondents.background_id,
+        respondent_background_ids.round_id,
+        respondent_background_ids.unit_id,
         respondent_dimension_ids.dimension_id,
+        coalesce(
+            respondent_background_ids.age_id,
+            respondent_background_ids.seniority_id,
+            respondent_background_ids.job_id,
+            respondent_background_ids.manager_id
+        ) as background_id,
         sum(respondent_dimension_ids.dimension_score) as score_sum,
         count(respondent_dimension_ids.dimension_score)::integer as n_scored,
         sum(respondent_dimension_ids.n_favourable)::integer as n_favourable,
         sum(respondent_dimension_ids.n_items_answered)::integer as n_answers
-    from background_respondents
+    from respondent_background_ids
     inner join respondent_dimension_ids
         on
-            background_respondents.survey_id = respondent_dimension_ids.survey_id
-            and background_respondents.respondent_id = respondent_dimension_ids.respondent_id
+            respondent_background_ids.survey_id = respondent_dimension_ids.survey_id
+            and respondent_background_ids.respondent_id = respondent_dimension_ids.respondent_id
     group by
-        background_respondents.round_id,
-        background_respondents.unit_id,
-        background_respondents.background_id,
-        respondent_dimension_ids.dimension_id
+        respondent_background_ids.round_id,
+        respondent_background_ids.unit_id,
+        respondent_dimension_ids.dimension_id,
+        grouping sets (
+            (respondent_background_ids.age_id),
+            (respondent_background_ids.seniority_id),
+            (respondent_background_ids.job_id),
+            (respondent_background_ids.manager_id)
+        )
+    having
+        coalesce(
+            respondent_background_ids.age_id,
+            respondent_background_ids.seniority_id,
+            respondent_background_ids.job_id,
+            respondent_background_ids.manager_id
+        ) is not null
 ),
 
 per_subtree as (
