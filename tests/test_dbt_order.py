@@ -8,10 +8,14 @@ from pathlib import Path
 import networkx as nx
 from dbt.graph.queue import GraphQueue
 
+from culture_warehouse.config import project_dir
 from culture_warehouse.dbt_order import (
+    SHIPPED_SECONDS,
     chain_seconds,
     longest_chain_first,
     measured_seconds,
+    order_seconds,
+    profile_from_run_results,
     remember_seconds,
     scores,
 )
@@ -91,3 +95,41 @@ def test_seconds_are_remembered_per_node_and_a_broken_file_means_none(tmp_path: 
     assert measured_seconds(path) == {"model.a": 2.5, "model.b": 4.0}
     path.write_text("not json")
     assert measured_seconds(path) == {}
+
+
+def test_a_warehouse_never_built_is_ordered_by_the_shipped_profile_until_it_measures_its_own(
+    tmp_path: Path,
+) -> None:
+    full, incremental = tmp_path / "node_seconds_full.json", tmp_path / "node_seconds_incremental.json"
+    shipped = measured_seconds(SHIPPED_SECONDS)
+    assert shipped["model.culture_warehouse.int_mtu_breakdown_results"] > 1.0
+    assert order_seconds(full, incremental) == shipped
+    remember_seconds(incremental, [("model.a", 2.0)])
+    assert order_seconds(full, incremental) == {"model.a": 2.0}
+    remember_seconds(full, [("model.a", 9.0)])
+    assert order_seconds(full, incremental) == {"model.a": 9.0}
+
+
+def test_the_shipped_profile_names_only_models_and_seeds_of_the_project() -> None:
+    dbt_project = project_dir() / "dbt_project"
+    models = {path.stem for path in (dbt_project / "models").rglob("*.sql")}
+    seeds = {path.stem for path in (dbt_project / "seeds").rglob("*.csv")}
+    for node in measured_seconds(SHIPPED_SECONDS):
+        kind, package, name = node.split(".")
+        assert package == "culture_warehouse", node
+        assert name in {"model": models, "seed": seeds}[kind], f"{node}: no such {kind} in the project"
+
+
+def test_the_profile_keeps_each_models_and_seeds_seconds_of_a_build_not_its_tests() -> None:
+    run_results = {
+        "results": [
+            {"unique_id": "model.culture_warehouse.a", "execution_time": 12.345},
+            {"unique_id": "seed.culture_warehouse.b", "execution_time": 0.04},
+            {"unique_id": "test.culture_warehouse.unique_a_id.123", "execution_time": 3.0},
+            {"unique_id": "operation.culture_warehouse.on-run-start", "execution_time": 0.5},
+        ]
+    }
+    assert profile_from_run_results(run_results) == {
+        "model.culture_warehouse.a": 12.3,
+        "seed.culture_warehouse.b": 0.0,
+    }

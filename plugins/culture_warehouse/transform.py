@@ -35,7 +35,7 @@ from psycopg import sql
 from culture_warehouse import audit
 from culture_warehouse.apart import in_own_process
 from culture_warehouse.config import project_dir, state_dir
-from culture_warehouse.dbt_order import longest_chain_first, measured_seconds, remember_seconds
+from culture_warehouse.dbt_order import longest_chain_first, order_seconds, remember_seconds
 from culture_warehouse.parameters import check_run_id
 from culture_warehouse.warehouse import connect, dbt_connection_env
 
@@ -275,7 +275,7 @@ def _run_dbt(dsn: str, as_of: dt.date, min_group_size: int, run_id: str, full_re
     build = "build --full-refresh" if full_refresh else "build"
     # The longest chain of work first, as the last build of the same kind measured it (dbt_order.py).
     timings = node_seconds_file(full_refresh)
-    seconds = measured_seconds(timings) or measured_seconds(node_seconds_file(not full_refresh))
+    seconds = order_seconds(timings, node_seconds_file(not full_refresh))
     with longest_chain_first(seconds, dbt_threads()):
         result = runner.invoke(dbt_args(build, as_of, min_group_size, BUILD_SCHEMA, run_id))
     if result.exception is not None:
