@@ -48,8 +48,8 @@ def night(landing: Path, as_of: dt.date, full_refresh: bool = False) -> NightRes
 
 # Incremental per survey round (macros/incremental_rounds.sql).
 ROUND_MODELS = ("int_mtu_item_scores", "int_mtu_respondent_dimensions", "int_mtu_breakdown_results",
-                "int_mtu_question_results", "int_mtu_question_units",
-                "int_mtu_dimension_results", "int_mtu_silent_respondents")  # fmt: skip
+                "int_mtu_question_results", "int_mtu_question_units", "int_mtu_dimension_results",
+                "int_mtu_silent_respondents", "int_mtu_round_questions")  # fmt: skip
 # Kept while the loads they read are unchanged (macros/incremental_inputs.sql).
 HR_HISTORY_MODELS = ("int_employee_versions", "int_employment_spells", "int_employee_events")
 # Also kept while the scorecard's periods are unchanged: the HR figures that read no absence.
