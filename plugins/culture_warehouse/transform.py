@@ -273,7 +273,8 @@ def _run_dbt(dsn: str, as_of: dt.date, min_group_size: int, run_id: str, full_re
     freshness = tuple(_freshness(checked.result, as_of))
     _record_freshness(dsn, run_id, as_of, freshness)  # recorded even when the build cannot run
     build = "build --full-refresh" if full_refresh else "build"
-    # The longest chain of work first, as the last build of the same kind measured it (dbt_order.py).
+    # The longest chain of work first, as the last build measured it, or as the project ships it
+    # for a warehouse never built (dbt_order.py).
     timings = node_seconds_file(full_refresh)
     seconds = order_seconds(timings, node_seconds_file(not full_refresh))
     with longest_chain_first(seconds, dbt_threads()):

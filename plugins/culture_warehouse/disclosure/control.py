@@ -380,8 +380,9 @@ def protect_in_parallel(dsn: str, schema: str, k: float, memory: Recall | None =
 
 # The control's shares of work, the longest first, so that two processes end close together
 # (their seconds of reading and searching at state scale, run 24, 2026-12-07: absence 33.3, the
-# breakdowns by age and seniority 26.8, by job family and manager 24.4, questions 22.7; in the
-# order before, absence came third and the processes ended 57.7 and 49.5 s in, now 56.0 and 51.2).
+# breakdowns by age and seniority 26.8, by job family and manager 24.4, questions 22.7). By those
+# seconds the order before (absence third) ends the processes 57.7 and 49.5 s in, this one 56.0
+# and 51.2: computed, not measured; the bench's drift between runs is larger.
 # Each share: a kind of family, and the background variables whose breakdowns it reads.
 _SHARES: tuple[tuple[str, frozenset[str]], ...] = (
     ("absence", frozenset(VARIABLES)),
