@@ -8,7 +8,6 @@ from pathlib import Path
 import networkx as nx
 from dbt.graph.queue import GraphQueue
 
-from culture_warehouse.config import project_dir
 from culture_warehouse.dbt_order import (
     SHIPPED_SECONDS,
     chain_seconds,
@@ -19,6 +18,7 @@ from culture_warehouse.dbt_order import (
     remember_seconds,
     scores,
 )
+from culture_warehouse.transform import dbt_project_dir
 
 
 def _build_graph() -> nx.DiGraph:
@@ -111,7 +111,7 @@ def test_a_warehouse_never_built_is_ordered_by_the_shipped_profile_until_it_meas
 
 
 def test_the_shipped_profile_names_only_models_and_seeds_of_the_project() -> None:
-    dbt_project = project_dir() / "dbt_project"
+    dbt_project = Path(dbt_project_dir())
     models = {path.stem for path in (dbt_project / "models").rglob("*.sql")}
     seeds = {path.stem for path in (dbt_project / "seeds").rglob("*.csv")}
     for node in measured_seconds(SHIPPED_SECONDS):

@@ -5,7 +5,6 @@ values two or more rows share, as grouping by the values does."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,22 +15,17 @@ from culture_warehouse.transform import dbt_args
 from culture_warehouse.warehouse import dbt_connection_env
 
 
-def _compiled(dsn: str, target: Path, *selection: str) -> list[str]:
-    """What dbt compiles for ``selection`` (``--inline SQL``), in this project."""
+def _compiled(dsn: str, target: Path, monkeypatch: pytest.MonkeyPatch, inline: str) -> str:
+    """What dbt compiles for the SQL ``inline``, in this project."""
     from dbt.cli.main import dbtRunner
 
-    saved = dict(os.environ)
-    os.environ.update(dbt_connection_env(dsn))
-    try:
-        args = dbt_args(
-            "compile", dt.date(2026, 10, 1), 5, "marts_build", log_level="none", target_path=target
-        )
-        result = dbtRunner().invoke([*args, *selection])
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    for name, value in dbt_connection_env(dsn).items():
+        monkeypatch.setenv(name, value)
+    args = dbt_args("compile", dt.date(2026, 10, 1), 5, "marts_build", log_level="none", target_path=target)
+    result = dbtRunner().invoke([*args, "--inline", inline])
     assert result.success, result.exception
-    return [str(node.node.compiled_code) for node in result.result.results]
+    (node,) = result.result.results
+    return str(node.node.compiled_code)
 
 
 @pytest.fixture
@@ -53,10 +47,10 @@ def _failures(dsn: str, sql: str) -> list[tuple[object, ...]]:
 
 
 def test_a_combination_test_reports_each_combination_two_rows_share_with_its_rows_nulls_alike(
-    rows: str, tmp_path: Path
+    rows: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     combination = "{{ test_unique_combination('public.facts', ['unit', 'month']) }}"
-    (sql,) = _compiled(rows, tmp_path, "--inline", combination)
+    sql = _compiled(rows, tmp_path, monkeypatch, combination)
     assert _failures(rows, sql) == sorted(
         [("A", dt.date(2026, 1, 1), 3), (None, dt.date(2026, 3, 1), 2)], key=repr
     )
@@ -64,6 +58,6 @@ def test_a_combination_test_reports_each_combination_two_rows_share_with_its_row
     assert _failures(rows, sql) == _failures(rows, grouped)
 
 
-def test_no_repeated_value_no_failure(rows: str, tmp_path: Path) -> None:
-    (sql,) = _compiled(rows, tmp_path, "--inline", "{{ test_unique_combination('public.facts', ['n']) }}")
+def test_no_repeated_value_no_failure(rows: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sql = _compiled(rows, tmp_path, monkeypatch, "{{ test_unique_combination('public.facts', ['n']) }}")
     assert _failures(rows, sql) == []

@@ -117,8 +117,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "bench":
         from culture_dev.bench import run_bench
 
-        only = {"door_only": args.door_only, "loader_only": args.loader_only}
-        return int(run_bench(args.employees, args.seed, args.workdir, **only))
+        return int(
+            run_bench(
+                args.employees,
+                args.seed,
+                args.workdir,
+                door_only=args.door_only,
+                loader_only=args.loader_only,
+            )
+        )
     return 2
 
 
