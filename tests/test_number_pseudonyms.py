@@ -63,6 +63,22 @@ def test_past_its_limit_the_index_starts_again_and_still_gives_the_same_pseudony
         assert len(index) <= 4
 
 
+def test_a_column_that_fills_the_index_keeps_the_pseudonyms_of_the_numbers_it_already_knew() -> None:
+    """At 830,000 employees a later snapshot filled the index (a million numbers) in a batch that
+    also held numbers the index knew: it started again without them, and each of those took the
+    pseudonym of the lowest number kept, so thousands of employees shared one."""
+    hashed = CountingHash()
+    index = NumberPseudonyms(limit=4)
+    one_at_a_time = Pseudonymiser(b"k" * 32)
+    for batch in (["1", "2", "3"], ["3", None, "4", "5", "2"], ["9", "8", "7", "6", "5"], ["5", "6"]):
+        found = index.lookup(pa.array(batch, pa.string()), hashed)
+        if found is None:  # more distinct numbers than the index may hold: the value-by-value path
+            assert len(set(batch)) > 4
+            continue
+        assert found.to_pylist() == [None if n is None else one_at_a_time(n) for n in batch]
+        assert len(index) <= 4
+
+
 def test_the_index_of_a_pseudonymiser_goes_with_it() -> None:
     """The loader keeps one index per pseudonymiser (per key) while that pseudonymiser lives; the
     index holds the numbers beside their pseudonyms, so it must not outlive it."""

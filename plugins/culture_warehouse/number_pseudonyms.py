@@ -40,7 +40,8 @@ class NumberPseudonyms:
         pseudonyms of numbers never seen (the index holds no reference to the key's owner).
 
         None when a value is not the plain decimal form of an integer (``str(int(text)) ==
-        text``): those columns go the value-by-value way.
+        text``), or when the column alone brings more distinct numbers than the index may hold:
+        those columns go the value-by-value way.
         """
         numbers = _plain_integers(column)
         if numbers is None:
@@ -51,11 +52,26 @@ class NumberPseudonyms:
             places = self._find(values)
             missing = places < 0 if valid is None else (places < 0) & valid
             if missing.any():
-                self._add(pc.unique(pc.filter(column, pa.array(missing))), hash_all)
+                unseen = pc.unique(pc.filter(column, pa.array(missing)))
+                if len(self._numbers) + len(unseen) > self._limit:
+                    # Full: the index starts again with this column's numbers, those it already
+                    # knew included (they are looked up again below).
+                    self._clear()
+                    unseen = pc.unique(column if valid is None else pc.filter(column, pa.array(valid)))
+                    if len(unseen) > self._limit:
+                        return None
+                self._add(unseen, hash_all)
                 places = self._find(values)
+            # Every number must have its own pseudonym: a place not found would take another's.
+            if (places < 0 if valid is None else (places < 0) & valid).any():
+                return None
             slots = self._slots[np.maximum(places, 0)]
             store = self._store
         return store.take(pa.array(slots, pa.int64(), mask=None if valid is None else ~valid))
+
+    def _clear(self) -> None:
+        self._numbers, self._slots = np.empty(0, np.int64), np.empty(0, np.int64)
+        self._store = pa.array([], pa.string())
 
     def _find(self, values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         """Where each value is in ``_numbers``; -1 when it is not there."""
@@ -66,9 +82,6 @@ class NumberPseudonyms:
 
     def _add(self, texts: pa.Array, hash_all: Callable[[list[str]], list[str]]) -> None:
         """Hash numbers never seen (distinct, plain) and keep their pseudonyms."""
-        if len(self._numbers) + len(texts) > self._limit:
-            self._numbers, self._slots = np.empty(0, np.int64), np.empty(0, np.int64)
-            self._store = pa.array([], pa.string())
         pseudonyms = pa.array(hash_all(texts.to_pylist()), pa.string())
         numbers = pc.cast(texts, pa.int64()).to_numpy(zero_copy_only=False)
         order = np.argsort(numbers, kind="stable")
