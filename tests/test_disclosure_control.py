@@ -29,7 +29,6 @@ from culture_warehouse.disclosure.control import (
     FamilyAudit,
     Outcome,
     audit,
-    audit_in_parallel,
     audit_remembering,
     failing_marts,
     protect,
@@ -691,38 +690,6 @@ def test_the_kinds_of_family_searched_in_processes_of_their_own_give_the_same_su
         with psycopg.connect(dsn) as connection:
             assert _suppressed(connection) == expected
             assert attack_mtu(connection, SCHEMA, K) == [] and attack_absence(connection, SCHEMA, K) == []
-
-
-def test_the_gate_audits_in_the_controls_shares_what_one_audit_of_everything_finds(
-    pg_server: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("CULTURE_DISCLOSURE_PROCESSES", "2")
-    with fresh_database(pg_server) as dsn:
-        with psycopg.connect(dsn) as connection:
-            install_suppression_function(connection)
-            build_publication(connection, _issue_example())
-            connection.commit()
-            audit_tables.create_tables(dsn)  # the gate's memory
-            whole = audit(connection, SCHEMA, K)
-            connection.rollback()
-        assert any(result.determined for result in whole.audits)  # not yet protected: a leak
-        shared = audit_in_parallel(dsn, SCHEMA, K)
-        assert sorted(_counts(shared.audits)) == sorted(_counts(whole.audits))
-        assert failing_marts(shared) == failing_marts(whole)
-        with psycopg.connect(dsn) as connection:
-            protect(connection, SCHEMA, K)
-            connection.commit()
-        # The shares whose rows the protection changed are read again, and now pass.
-        protected = audit_in_parallel(dsn, SCHEMA, K)
-        assert protected.recalled < len(protected.audits) and not failing_marts(protected)
-        again = audit_in_parallel(dsn, SCHEMA, K)  # every share's verdict recalled
-        assert again.recalled == len(again.audits) > 0 and not failing_marts(again)
-        with psycopg.connect(dsn) as connection:
-            shares = connection.execute("select part from audit.disclosure_gate_memo order by 1").fetchall()
-        assert shares == [
-            ("absence",), ("breakdown:age_band+seniority_band",), ("breakdown:is_manager+job_family",),
-            ("questions",),
-        ]  # fmt: skip
 
 
 def test_a_bad_number_of_disclosure_processes_is_refused_with_the_variable_named(

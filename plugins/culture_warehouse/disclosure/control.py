@@ -383,8 +383,7 @@ def protect_in_parallel(dsn: str, schema: str, k: float, memory: Recall | None =
 # breakdowns by age and seniority 26.8, by job family and manager 24.4, questions 22.7). By those
 # seconds the order before (absence third) ends the processes 57.7 and 49.5 s in, this one 56.0
 # and 51.2: computed, not measured; the bench's drift between runs is larger.
-# Each share: a kind of family, and the background variables whose breakdowns it reads. The
-# publish gate audits the same shares in the same order (``audit_in_parallel``).
+# Each share: a kind of family, and the background variables whose breakdowns it reads.
 _SHARES: tuple[tuple[str, frozenset[str]], ...] = (
     ("absence", frozenset(VARIABLES)),
     ("breakdown", frozenset({"age_band", "seniority_band"})),
@@ -497,39 +496,39 @@ def audit(
     skip: Set[str] = frozenset(),
     lean: bool = True,
     parts: Set[str] = frozenset(PARTS),
-    variables: Set[str] = frozenset(VARIABLES),
 ) -> Outcome:
     """Rule 5 checked exactly over every mart built in ``schema`` (``skip``: marts that will not
-    be published; ``parts`` and ``variables``: which families, as for ``search``); nothing is
-    changed. ``lean=False`` reads the families as the control does (slower at scale, the same
-    answer: a test compares them)."""
+    be published); nothing is changed. ``lean=False`` reads the families as the control does
+    (slower at scale, the same answer: a test compares them)."""
     started = time.monotonic()
     audits = []
-    for family in read_families(conn, schema, k, lean=lean, withheld=skip, parts=parts, variables=variables):
+    for family in read_families(conn, schema, k, lean=lean, withheld=skip, parts=parts):
         audits.append(audit_family(family, blame=True))
         del family  # freed before the next family is read
     return Outcome({}, audits, time.monotonic() - started)
 
 
+# The audit's two halves of about equal work at state scale, one process each (the families
+# are independent): the breakdowns; the question results and the absence figures.
+_HALVES = (frozenset({"breakdown"}), frozenset({"questions", "absence"}))
+
+
 def audit_in_parallel(dsn: str, schema: str, k: float, skip: Set[str] = frozenset()) -> Outcome:
-    """``audit_remembering`` of the control's shares (``_SHARES``: the same families, the longest
-    first), each in a process of its own with its own connection, two at a time, or in this
-    process (``apart.shared_out``). (Audited as two halves, the breakdowns against the question
-    results and the absence figures, the larger half took 29.4 s and the smaller 20.8 s at state
-    scale; in the four shares 12.4-13.7 s each.)"""
+    """``audit_remembering`` with its halves in processes of their own, each with its own
+    connection, or in this process (``apart.shared_out``)."""
     started = time.monotonic()
-    shares = [(dsn, schema, k, frozenset(skip), part, variables) for part, variables in _SHARES]
-    found = shared_out(_audit_share, shares, _apart(), "disclosure audit")
-    audits = [result for share, _ in found for result in share]
-    recalled = sum(len(share) for share, unchanged in found if unchanged)
+    halves = [(dsn, schema, k, frozenset(skip), half) for half in _HALVES]
+    found = shared_out(_audit_half, halves, _apart(), "disclosure audit")
+    audits = [result for half, _ in found for result in half]
+    recalled = sum(len(half) for half, unchanged in found if unchanged)
     return Outcome({}, audits, time.monotonic() - started, recalled=recalled)
 
 
-def _audit_share(
-    dsn: str, schema: str, k: float, skip: Set[str], part: str, variables: Set[str]
+def _audit_half(
+    dsn: str, schema: str, k: float, skip: Set[str], parts: Set[str]
 ) -> tuple[list[FamilyAudit], bool]:
     with connect(dsn) as conn:
-        return audit_remembering(conn, schema, k, skip, frozenset({part}), variables)
+        return audit_remembering(conn, schema, k, skip, parts)
 
 
 def audit_remembering(
@@ -538,20 +537,16 @@ def audit_remembering(
     k: float,
     skip: Set[str] = frozenset(),
     parts: Set[str] = frozenset(PARTS),
-    variables: Set[str] = frozenset(VARIABLES),
 ) -> tuple[list[FamilyAudit], bool]:
-    """``audit`` of some families, or the passing verdict it gave when it last read the same rows
-    (disclosure/gate_memo.py); and whether that verdict was recalled. Each share of the audit
-    has a verdict of its own, named by its parts and, when not all, its variables."""
+    """``audit`` of some parts, or the passing verdict it gave when it last read the same rows
+    (disclosure/gate_memo.py); and whether that verdict was recalled."""
     part = "+".join(sorted(parts))
-    if set(variables) != set(VARIABLES) and "breakdown" in parts:
-        part += ":" + "+".join(sorted(variables))
     head = header(part, k, skip, schema)
     stored = audit_tables.disclosure_gate_memo(conn, part)
     if stored is not None and still_passes(conn, head, *stored[:2]):
         return [FamilyAudit(determined=[], **counts) for counts in stored[2]], True
     recording = RecordingConnection(conn)
-    audits = audit(recording, schema, k, skip, parts=parts, variables=variables).audits  # type: ignore[arg-type]
+    audits = audit(recording, schema, k, skip, parts=parts).audits  # type: ignore[arg-type]
     if any(result.determined for result in audits):
         audit_tables.forget_disclosure_gate_memo(conn, part)
     else:

@@ -8,7 +8,7 @@ and auditing are deterministic: the same rows, in the same order, with the same 
 marts and code give the same verdict. The order of rows that tie on a query's sort key does not
 count: a verdict is whether a linear system determines a secret, and the rows are its equations
 (the reader groups them by the key, and no two rows have the same cell). So each part of the
-audit (``control._SHARES``) reads through a ``RecordingConnection``. It keeps every query the
+audit (``control._HALVES``) reads through a ``RecordingConnection``. It keeps every query the
 part ran (parameters bound: table names, variable names and unit codes, structure and never a
 figure), how many rows the reader took from it, and a hash of those rows as a multiset (the sum
 of their 128-bit BLAKE2 hashes). When the part found no group determined, the gate stores the
