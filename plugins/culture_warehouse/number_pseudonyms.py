@@ -50,7 +50,7 @@ class NumberPseudonyms:
         valid = numbers.is_valid().to_numpy(zero_copy_only=False) if numbers.null_count else None
         with self._lock:
             places = self._find(values)
-            missing = places < 0 if valid is None else (places < 0) & valid
+            missing = _not_found(places, valid)
             if missing.any():
                 unseen = pc.unique(pc.filter(column, pa.array(missing)))
                 if len(self._numbers) + len(unseen) > self._limit:
@@ -63,7 +63,7 @@ class NumberPseudonyms:
                 self._add(unseen, hash_all)
                 places = self._find(values)
             # Every number must have its own pseudonym: a place not found would take another's.
-            if (places < 0 if valid is None else (places < 0) & valid).any():
+            if _not_found(places, valid).any():
                 return None
             slots = self._slots[np.maximum(places, 0)]
             store = self._store
@@ -81,7 +81,7 @@ class NumberPseudonyms:
         return np.where(self._numbers[places] == values, places, -1)
 
     def _add(self, texts: pa.Array, hash_all: Callable[[list[str]], list[str]]) -> None:
-        """Hash numbers never seen (distinct, plain) and keep their pseudonyms."""
+        """Hash numbers not in the index (distinct, plain) and keep their pseudonyms."""
         pseudonyms = pa.array(hash_all(texts.to_pylist()), pa.string())
         numbers = pc.cast(texts, pa.int64()).to_numpy(zero_copy_only=False)
         order = np.argsort(numbers, kind="stable")
@@ -91,6 +91,11 @@ class NumberPseudonyms:
         places = np.searchsorted(self._numbers, new)
         self._numbers = np.insert(self._numbers, places, new)
         self._slots = np.insert(self._slots, places, slots)
+
+
+def _not_found(places: npt.NDArray[np.int64], valid: npt.NDArray[np.bool_] | None) -> npt.NDArray[np.bool_]:
+    """The values (nulls aside) that have no place in the index."""
+    return places < 0 if valid is None else (places < 0) & valid
 
 
 def _plain_integers(column: pa.Array) -> pa.Array | None:
